@@ -1,0 +1,148 @@
+//! Validated config value types. Each checks its value while deserializing, so a bad value is
+//! reported by the TOML parser at its exact line and column, with what is allowed.
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer, de::Error as _};
+use std::fmt;
+
+/// An integer that must lie in `LO..=HI`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bounded<const LO: u64, const HI: u64>(u64);
+
+impl<const LO: u64, const HI: u64> Bounded<LO, HI> {
+    pub fn get(self) -> u64 {
+        self.0
+    }
+}
+
+impl<'de, const LO: u64, const HI: u64> Deserialize<'de> for Bounded<LO, HI> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = i64::deserialize(d)?;
+        match u64::try_from(v) {
+            Ok(u) if (LO..=HI).contains(&u) => Ok(Self(u)),
+            _ => Err(D::Error::custom(format!(
+                "{v} is out of range: use a whole number from {LO} to {HI}"
+            ))),
+        }
+    }
+}
+
+impl<const LO: u64, const HI: u64> Serialize for Bounded<LO, HI> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u64(self.0)
+    }
+}
+
+/// A URL whose scheme must be one of a fixed set (`http`/`https`, or `ws`/`wss`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Url<const WS: bool>(String);
+
+pub type HttpUrl = Url<false>;
+pub type WsUrl = Url<true>;
+
+impl<const WS: bool> Url<WS> {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    fn schemes() -> [&'static str; 2] {
+        if WS { ["ws", "wss"] } else { ["http", "https"] }
+    }
+
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let [plain, tls] = Self::schemes();
+        let ok = reqwest::Url::parse(s)
+            .ok()
+            .is_some_and(|u| (u.scheme() == plain || u.scheme() == tls) && u.host_str().is_some());
+        if ok {
+            Ok(Self(s.trim_end_matches('/').to_string()))
+        } else {
+            Err(format!(
+                "`{s}` is not a {plain}:// or {tls}:// URL with a host"
+            ))
+        }
+    }
+}
+
+impl<const WS: bool> fmt::Display for Url<WS> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl<'de, const WS: bool> Deserialize<'de> for Url<WS> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Self::parse(&String::deserialize(d)?).map_err(D::Error::custom)
+    }
+}
+
+const LEVELS: [&str; 6] = ["off", "error", "warn", "info", "debug", "trace"];
+
+/// A tracing filter: a level or directives such as `info,tickdesk::fetch=debug`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct LogFilter(String);
+
+impl LogFilter {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for LogFilter {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(d)?;
+        let s = raw.split(',').map(str::trim).collect::<Vec<_>>().join(",");
+        let level = |l: &str| LEVELS.contains(&l.trim().to_ascii_lowercase().as_str());
+        // EnvFilter takes a bare word as a target name; in a config file that is always a typo.
+        let directives_ok = !s.trim().is_empty()
+            && s.split(',')
+                .all(|d| level(d) || d.rsplit_once('=').is_some_and(|(_, l)| level(l)));
+        match tracing_subscriber::EnvFilter::builder().parse(&s) {
+            Ok(_) if directives_ok => Ok(Self(s)),
+            _ => Err(D::Error::custom(format!(
+                "`{raw}` is not a log filter: use error, warn, info, debug or trace, \
+                 or directives like \"info,tickdesk::fetch=debug\""
+            ))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_need_the_right_scheme_and_a_host() {
+        assert_eq!(
+            HttpUrl::parse("https://api.binance.com/").unwrap().as_str(),
+            "https://api.binance.com"
+        );
+        assert!(HttpUrl::parse("http://127.0.0.1:8080").is_ok());
+        assert!(
+            HttpUrl::parse("wss://stream.binance.com")
+                .unwrap_err()
+                .contains("http:// or https://")
+        );
+        assert!(WsUrl::parse("wss://stream.binance.com:9443/ws").is_ok());
+        assert!(WsUrl::parse("stream.binance.com").is_err());
+    }
+
+    #[test]
+    fn log_filters_are_levels_or_target_directives() {
+        let parse = |s: &str| {
+            toml::from_str::<std::collections::BTreeMap<String, LogFilter>>(&format!("v = \"{s}\""))
+        };
+        for ok in [
+            "info",
+            "DEBUG",
+            "warn,tickdesk::fetch=trace",
+            "tickdesk=debug, hyper=warn",
+        ] {
+            assert!(parse(ok).is_ok(), "{ok}");
+        }
+        for bad in ["loud", "", "info,verbose", "tickdesk=loud"] {
+            assert!(parse(bad).is_err(), "{bad}");
+        }
+    }
+}
