@@ -1,8 +1,16 @@
 //! tickdesk: a crypto trading workstation for the terminal. The binary in `main.rs` is a thin shell
 //! over this library; see docs/ARCHITECTURE.md for the parts and how data flows between them.
 
+pub mod binance;
+pub mod cli;
+pub mod clock;
 pub mod config;
+pub mod export;
+pub mod fetch;
+pub mod import;
 pub mod logging;
 pub mod market;
+pub mod progress;
+pub mod samples;
 pub mod secrets;
 pub mod store;

@@ -12,6 +12,9 @@ use tracing_subscriber::{EnvFilter, Layer, Registry, filter::filter_fn, layer::S
 /// The target of order and fill events; they also go to the trade log.
 pub const TRADE_TARGET: &str = "trade";
 
+/// Events for the log files only (the terminal gets them another way, e.g. the final error).
+pub const FILE_ONLY_TARGET: &str = "tickdesk::file_only";
+
 /// Keeps the log writers alive; dropping it flushes what is buffered.
 #[must_use = "dropping the guard stops file logging"]
 pub struct LogGuard {
@@ -105,12 +108,12 @@ pub fn subscriber(
             .with_ansi(ansi)
             .with_target(false)
             .without_time();
-        layers.push(
-            stderr
-                .with_writer(std::io::stderr)
-                .with_filter(level)
-                .boxed(),
-        );
+        let not_file_only = filter_fn(|m| m.target() != FILE_ONLY_TARGET);
+        let stderr = stderr
+            .with_writer(std::io::stderr)
+            .with_filter(level)
+            .with_filter(not_file_only);
+        layers.push(stderr.boxed());
     }
     Ok((
         Registry::default().with(layers),

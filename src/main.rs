@@ -1,1 +1,5 @@
-fn main() {}
+//! The `tickdesk` binary: everything lives in the library.
+
+fn main() -> std::process::ExitCode {
+    tickdesk::cli::main()
+}

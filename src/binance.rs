@@ -1,0 +1,21 @@
+//! Binance spot over REST: typed errors, a process-wide request-weight limiter, retries with
+//! jittered backoff, and the market-data endpoints. Wire facts follow docs/binance-spot.md
+//! (from the shared spec); nothing here knows about the store or the UI.
+
+mod error;
+mod kline;
+mod limiter;
+mod rest;
+mod retry;
+
+pub use error::RestError;
+pub use kline::Kline;
+pub use limiter::{Permit, WeightLimiter};
+pub use rest::{KLINES_PER_REQUEST, KLINES_WEIGHT, MarketClient};
+pub use retry::{Backoff, RetryPolicy};
+
+/// Installs ring as the process's TLS crypto provider (reqwest is built without one, keeping
+/// aws-lc's C build out). Idempotent.
+pub fn install_tls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}

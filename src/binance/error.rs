@@ -1,0 +1,36 @@
+//! REST errors, split into transient (worth retrying) and permanent, cloneable so they can travel
+//! inside events and reports.
+
+use std::time::Duration;
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum RestError {
+    #[error("Binance rate limit hit (HTTP 429); it asked for a {}s pause", .retry_after.as_secs())]
+    RateLimited { retry_after: Duration },
+    #[error(
+        "Binance has banned this IP (HTTP 418) for {}s; tickdesk stopped sending. Wait for the ban to end, \
+         then run again with a lower fetch.max_weight_per_minute",
+        .retry_after.as_secs()
+    )]
+    Banned { retry_after: Duration },
+    #[error("Binance server error (HTTP {status}); the outcome of the request is unknown")]
+    Server { status: u16 },
+    #[error("no answer within {}s", .0.as_secs())]
+    Timeout(Duration),
+    #[error("connection failed: {0}")]
+    Connection(String),
+    #[error("malformed answer from Binance: {0}")]
+    Malformed(String),
+    #[error("Binance refused the request (HTTP {status}, code {code}): {msg}")]
+    Rejected { status: u16, code: i64, msg: String },
+}
+
+impl RestError {
+    /// Worth another attempt after a pause.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            Self::Server { .. } | Self::Timeout(_) | Self::Connection(_) | Self::Malformed(_)
+        )
+    }
+}

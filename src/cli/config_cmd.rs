@@ -1,0 +1,91 @@
+//! `tickdesk config check | show | path`.
+
+use super::{ConfigCommand, Context};
+use crate::config::{DEFAULT_TOML, Sources};
+use crate::secrets::Credentials;
+use std::process::ExitCode;
+
+pub fn run(ctx: &Context, cmd: ConfigCommand) -> anyhow::Result<ExitCode> {
+    crate::logging::init_terminal(ctx.stderr_level);
+    match cmd {
+        ConfigCommand::Check => check(ctx),
+        ConfigCommand::Show { default: true } => {
+            print!("{DEFAULT_TOML}");
+            Ok(ExitCode::SUCCESS)
+        }
+        ConfigCommand::Show { default: false } => show(ctx),
+        ConfigCommand::Path => path(ctx),
+    }
+}
+
+fn check(ctx: &Context) -> anyhow::Result<ExitCode> {
+    let loaded = ctx.load()?;
+    let files = ctx.sources.files();
+    let layers = if files.is_empty() {
+        "built-in defaults only".to_string()
+    } else {
+        files
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    println!(
+        "config OK ({layers}; {} key(s) overridden)",
+        loaded.origins.len()
+    );
+    for var in &loaded.ignored_env {
+        eprintln!(
+            "warning: {var} is not a tickdesk setting and is ignored; overrides are spelled TICKDESK_<SECTION>__<KEY> (two underscores)"
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn show(ctx: &Context) -> anyhow::Result<ExitCode> {
+    let loaded = ctx.load()?;
+    print!("{}", loaded.to_annotated_toml());
+    println!("\n# Credentials come from the environment or .env only:");
+    for line in Credentials::from_env(&ctx.sources.env).status_lines() {
+        println!("#   {line}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn path(ctx: &Context) -> anyhow::Result<ExitCode> {
+    let exists = |p: &std::path::Path| if p.exists() { "" } else { "  (not present)" };
+    println!("built-in defaults   `tickdesk config show --default` prints them");
+    match Sources::user_file_path() {
+        Some(p) => println!("user config         {}{}", p.display(), exists(&p)),
+        None => println!("user config         (no home directory)"),
+    }
+    match &ctx.sources.cli_file {
+        Some(p) => println!("--config file       {}{}", p.display(), exists(p)),
+        None => println!("--config file       (none given)"),
+    }
+    let overrides: Vec<&str> = ctx
+        .sources
+        .env
+        .iter()
+        .map(|(k, _)| k)
+        .filter(|k| k.starts_with("TICKDESK_") && k.contains("__"))
+        .collect();
+    let shown = if overrides.is_empty() {
+        "none set".to_string()
+    } else {
+        overrides.join(", ")
+    };
+    println!("environment         TICKDESK_<SECTION>__<KEY> overrides: {shown}");
+    match &ctx.sources.env.dotenv_loaded {
+        Some(p) => println!(".env file           {}", p.display()),
+        None => println!(".env file           .env in the working directory  (not present)"),
+    }
+    if let Ok(loaded) = ctx.load() {
+        if let Ok(dir) = ctx.data_dir(&loaded) {
+            println!("data directory      {}", dir.display());
+            println!("candle store        {}", dir.join("candles").display());
+            println!("log files           {}", dir.join("logs").display());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
