@@ -21,10 +21,10 @@ const DEFAULT_LAYER: &str = "built-in defaults";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read config file {path}: {source}")]
+    #[error("cannot read config file {path}: {error}")]
     Read {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error("{0}")]
     Invalid(String),
@@ -50,16 +50,16 @@ impl Loaded {
         })?;
         let mut origins = Origins::new();
         for path in sources.files() {
-            let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+            let text = std::fs::read_to_string(&path).map_err(|error| ConfigError::Read {
                 path: path.clone(),
-                source,
+                error,
             })?;
             let layer = path.display().to_string();
             config.apply(parse_layer(&text, &layer)?, &layer, &mut origins);
         }
         let overrides = env::overrides(&sources.env)?;
         for (var, patch) in overrides.patches {
-            config.apply(patch, &format!("environment variable {var}"), &mut origins);
+            config.apply(patch, &sources.env.describe(&var), &mut origins);
         }
         check_consistency(&config, &origins)?;
         Ok(Self {
@@ -78,10 +78,11 @@ impl Loaded {
             out.push_str(line);
             if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
                 section = name.to_string();
-            } else if let Some((key, _)) = line.split_once(" = ") {
-                if let Some(origin) = self.origins.get(&format!("{section}.{key}")) {
-                    out.push_str(&format!("  # from {origin}"));
-                }
+            } else if let Some(origin) = line
+                .split_once(" = ")
+                .and_then(|(key, _)| self.origins.get(&format!("{section}.{key}")))
+            {
+                out.push_str(&format!("  # from {origin}"));
             }
             out.push('\n');
         }
@@ -127,16 +128,16 @@ fn refuse_secrets(
 ) -> Result<(), ConfigError> {
     for (key, value) in table {
         let path = format!("{prefix}{key}");
-        if SECRET_WORDS
-            .iter()
-            .any(|w| key.to_ascii_lowercase().contains(w))
-        {
+        if looks_secret(key) {
             let line = text
                 .lines()
-                .position(|l| l.trim_start().starts_with(key.as_str()))
-                .map_or(0, |i| i + 1);
+                .position(|l| {
+                    l.split_once('=')
+                        .is_some_and(|(k, _)| k.trim().trim_matches('"').ends_with(key.as_str()))
+                })
+                .map_or(String::new(), |i| format!(", line {}", i + 1));
             return Err(ConfigError::Invalid(format!(
-                "{layer}, line {line}, key `{path}`: API keys and secrets are never read from config files \
+                "{layer}{line}, key `{path}`: API keys and secrets are never read from config files \
                  (files get copied, backed up and shown); set TICKDESK_API_KEY and TICKDESK_API_SECRET \
                  in the environment or in a .env file instead, and remove this line"
             )));
@@ -148,7 +149,13 @@ fn refuse_secrets(
     Ok(())
 }
 
-/// Turns a TOML error into "file, line L, column C, key `k`: message" plus the offending line.
+fn looks_secret(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    SECRET_WORDS.iter().any(|w| key.contains(w))
+}
+
+/// Turns a TOML error into "file, line L, column C, key `k`: message" plus the offending line
+/// (with the value hidden when the key looks like a secret: a syntax error there must not leak it).
 fn located(text: &str, layer: &str, err: &toml::de::Error) -> ConfigError {
     let message = err.message().trim_end();
     let Some(span) = err.span() else {
@@ -158,8 +165,12 @@ fn located(text: &str, layer: &str, err: &toml::de::Error) -> ConfigError {
     let line_no = before.matches('\n').count() + 1;
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
     let column = before[line_start..].chars().count() + 1;
-    let line = text[line_start..].lines().next().unwrap_or("");
-    let key = key_at(text, line_start, line)
+    let raw_line = text[line_start..].lines().next().unwrap_or("");
+    let line = match raw_line.split_once('=') {
+        Some((k, _)) if looks_secret(k) => format!("{k}= ********"),
+        _ => raw_line.to_string(),
+    };
+    let key = key_at(text, line_start, raw_line)
         .map(|k| format!(", key `{k}`"))
         .unwrap_or_default();
     let width = text[span.start.min(text.len())..span.end.min(text.len())]

@@ -262,8 +262,7 @@ impl Fetcher {
         report: &mut JobReport,
     ) -> Result<Outcome, JobError> {
         let mut pending = pages.into_iter();
-        let mut inflight: VecDeque<(Page, JoinHandle<Result<Vec<Candle>, RestError>>)> =
-            VecDeque::new();
+        let mut inflight: VecDeque<(Page, PageTask)> = VecDeque::new();
         let mut batch = Batch::default();
         let mut last_commit = self.clock.now_ms();
         let outcome = loop {
@@ -345,7 +344,7 @@ impl Fetcher {
         Ok(())
     }
 
-    fn spawn_page(&self, key: SeriesKey, page: Page) -> JoinHandle<Result<Vec<Candle>, RestError>> {
+    fn spawn_page(&self, key: SeriesKey, page: Page) -> PageTask {
         let me = self.clone();
         tokio::spawn(async move {
             let _slot = me.slots.clone().acquire_owned().await;
@@ -432,6 +431,9 @@ impl JobReport {
         }
     }
 }
+
+/// A page being downloaded: its validated candles, or why it could not be had.
+type PageTask = JoinHandle<Result<Vec<Candle>, RestError>>;
 
 /// Pages received but not yet committed; always from one missing range, so a commit never
 /// straddles stored candles.

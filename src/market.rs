@@ -10,5 +10,5 @@ pub mod time;
 
 pub use candle::{Candle, CandleFault};
 pub use interval::{Interval, IntervalError};
-pub use resample::{Bar, ResampleError, Resampler, resample};
+pub use resample::{Bar, ResampleError, Resampler, resample, resample_bars};
 pub use symbol::{Exchange, SeriesKey, Symbol, SymbolError};

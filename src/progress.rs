@@ -17,6 +17,8 @@ pub trait Progress: Send + Sync {
     fn note(&self, key: &SeriesKey, message: &str);
     /// The job's last word.
     fn end(&self, key: &SeriesKey, summary: &str);
+    /// A line for the user that concerns no single job (printed above live bars, not through them).
+    fn say(&self, line: &str);
 }
 
 /// Reports nothing.
@@ -27,6 +29,7 @@ impl Progress for Silent {
     fn advance(&self, _: &SeriesKey, _: u64) {}
     fn note(&self, _: &SeriesKey, _: &str) {}
     fn end(&self, _: &SeriesKey, _: &str) {}
+    fn say(&self, _: &str) {}
 }
 
 /// indicatif bars, one per job.
@@ -64,9 +67,15 @@ impl Default for Bars {
 impl Progress for Bars {
     fn begin(&self, key: &SeriesKey, total: u64) {
         let style = indicatif::ProgressStyle::with_template(
-            "{prefix:>18} [{bar:30}] {human_pos}/{human_len} bars  {per_sec:>12}  ETA {eta}  {msg}",
+            "{prefix:>12} [{bar:30}] {human_pos}/{human_len} bars  {rate:>12}  ETA {eta:>4}  {msg}",
         )
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+        .with_key(
+            "rate",
+            |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = write!(w, "{:.0} bars/s", s.per_sec());
+            },
+        )
         .progress_chars("=> ");
         let bar = self
             .multi
@@ -87,7 +96,20 @@ impl Progress for Bars {
     }
 
     fn end(&self, key: &SeriesKey, summary: &str) {
-        self.with(key, |b| b.finish_with_message(summary.to_string()));
+        // The full summary goes to stdout; the bar keeps its real position and a short word.
+        let short = summary
+            .split([';', '('])
+            .next()
+            .unwrap_or(summary)
+            .trim()
+            .to_string();
+        self.with(key, |b| b.abandon_with_message(short));
+    }
+
+    fn say(&self, line: &str) {
+        if self.multi.println(line).is_err() {
+            Lines::print(line);
+        }
     }
 }
 
@@ -175,6 +197,10 @@ impl Progress for Lines {
 
     fn end(&self, key: &SeriesKey, summary: &str) {
         Self::print(&format!("{} {}: {summary}", key.symbol, key.interval));
+    }
+
+    fn say(&self, line: &str) {
+        Self::print(line);
     }
 }
 

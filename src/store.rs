@@ -166,6 +166,15 @@ fn read_segments(dir: &Path, m: &Manifest, range: Range) -> io::Result<Vec<Candl
     for s in wanted {
         segment::read(&dir.join(&s.file), s.count, &mut out)?;
     }
+    // Everything downstream (binary search, resampling, indicators) relies on this order: one
+    // cheap pass here turns damage into an error instead of silently wrong numbers.
+    if let Some(w) = out.windows(2).find(|w| w[0].open_time >= w[1].open_time) {
+        let detail = format!(
+            "candle at {} is not after the one before it",
+            crate::market::time::Utc(w[1].open_time)
+        );
+        return Err(io::Error::new(io::ErrorKind::InvalidData, detail));
+    }
     if range.start > i64::MIN || range.end < i64::MAX {
         let lo = out.partition_point(|c| c.open_time < range.start);
         let hi = out.partition_point(|c| c.open_time < range.end);

@@ -80,12 +80,10 @@ fn path(ctx: &Context) -> anyhow::Result<ExitCode> {
         Some(p) => println!(".env file           {}", p.display()),
         None => println!(".env file           .env in the working directory  (not present)"),
     }
-    if let Ok(loaded) = ctx.load() {
-        if let Ok(dir) = ctx.data_dir(&loaded) {
-            println!("data directory      {}", dir.display());
-            println!("candle store        {}", dir.join("candles").display());
-            println!("log files           {}", dir.join("logs").display());
-        }
+    if let Ok(dir) = ctx.load().and_then(|loaded| ctx.data_dir(&loaded)) {
+        println!("data directory      {}", dir.display());
+        println!("candle store        {}", dir.join("candles").display());
+        println!("log files           {}", dir.join("logs").display());
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -25,7 +25,7 @@ pub fn run(
         DataCommand::Import(args) => import(&store, &args),
         DataCommand::List { json } => list(&store, json),
         DataCommand::Verify { symbol, interval } => verify(&store, symbol.as_ref(), interval),
-        DataCommand::Export(args) => export(&store, &args),
+        DataCommand::Export(args) => export(&store, &args, ctx.quiet),
     }
 }
 
@@ -77,10 +77,10 @@ fn fetch(
             Arc::new(Lines::new(clock.clone(), 5_000))
         };
         let cancel = Cancel::default();
-        let on_interrupt = cancel.clone();
+        let (on_interrupt, say) = (cancel.clone(), progress.clone());
         tokio::spawn(async move {
             if tokio::signal::ctrl_c().await.is_ok() {
-                eprintln!("interrupted: keeping what was fetched (Ctrl-C again to abort at once)");
+                say.say("interrupted: keeping what was fetched (Ctrl-C again to abort at once)");
                 on_interrupt.cancel();
                 if tokio::signal::ctrl_c().await.is_ok() {
                     std::process::exit(130);
@@ -177,8 +177,9 @@ fn list(store: &Store, json: bool) -> anyhow::Result<ExitCode> {
                 GapKind::Unfetched => "not fetched yet",
             };
             let last = s.key.interval.advance(g.start, g.bars - 1);
+            let bars = if g.bars == 1 { "bar " } else { "bars" };
             println!(
-                "  {} … {}  {:>6} bars  {kind}",
+                "  {} … {}  {:>6} {bars}  {kind}",
                 Utc(g.start),
                 Utc(last),
                 thousands(g.bars)
@@ -274,7 +275,7 @@ fn verify(
     Ok(ExitCode::SUCCESS)
 }
 
-fn export(store: &Store, args: &ExportArgs) -> anyhow::Result<ExitCode> {
+fn export(store: &Store, args: &ExportArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     let key = SeriesKey::binance(args.symbol.clone(), args.interval);
     let range = Range::new(args.from.unwrap_or(i64::MIN), args.to.unwrap_or(i64::MAX));
     let selected = export::select(store, &key, range)?;
@@ -286,13 +287,21 @@ fn export(store: &Store, args: &ExportArgs) -> anyhow::Result<ExitCode> {
         .map(|b| b.candle)
         .collect();
     let written = if args.out.as_os_str() == "-" {
-        export::write_csv(&candles, std::io::stdout().lock())?
+        match export::write_csv(&candles, std::io::stdout().lock()) {
+            Ok(n) => n,
+            // The reader went away (`| head`): what it wanted, it got.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(ExitCode::SUCCESS),
+            Err(e) => return Err(e.into()),
+        }
     } else {
         let file = std::fs::File::create(&args.out)
             .with_context(|| format!("cannot create {}", args.out.display()))?;
         export::write_csv(&candles, file)
             .with_context(|| format!("cannot write {}", args.out.display()))?
     };
+    if quiet {
+        return Ok(ExitCode::SUCCESS);
+    }
     if let Some(from) = selected.resampled_from {
         let fate = if args.complete_only {
             "left out"

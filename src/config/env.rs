@@ -9,6 +9,8 @@ use std::{collections::BTreeMap, path::Path};
 pub struct Env {
     vars: BTreeMap<String, String>,
     pub dotenv_loaded: Option<std::path::PathBuf>,
+    /// The variables whose value came from `.env`.
+    from_dotenv: std::collections::BTreeSet<String>,
 }
 
 /// Variables that belong to tickdesk but are not config overrides.
@@ -20,6 +22,7 @@ impl Env {
         Self {
             vars: pairs.into_iter().collect(),
             dotenv_loaded: None,
+            from_dotenv: Default::default(),
         }
     }
 
@@ -33,10 +36,23 @@ impl Env {
         let iter = dotenvy::from_path_iter(&path).map_err(|e| dotenv_error(&path, &e))?;
         for item in iter {
             let (k, v) = item.map_err(|e| dotenv_error(&path, &e))?;
-            env.vars.entry(k).or_insert(v);
+            if !env.vars.contains_key(&k) {
+                env.from_dotenv.insert(k.clone());
+                env.vars.insert(k, v);
+            }
         }
         env.dotenv_loaded = Some(path);
         Ok(env)
+    }
+
+    /// Where a variable's value came from, for people: the environment or the `.env` file.
+    pub fn describe(&self, name: &str) -> String {
+        match &self.dotenv_loaded {
+            Some(path) if self.from_dotenv.contains(name) => {
+                format!("{name} in {}", path.display())
+            }
+            _ => format!("environment variable {name}"),
+        }
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {

@@ -16,13 +16,31 @@ impl<const LO: u64, const HI: u64> Bounded<LO, HI> {
 
 impl<'de, const LO: u64, const HI: u64> Deserialize<'de> for Bounded<LO, HI> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let v = i64::deserialize(d)?;
-        match u64::try_from(v) {
-            Ok(u) if (LO..=HI).contains(&u) => Ok(Self(u)),
-            _ => Err(D::Error::custom(format!(
-                "{v} is out of range: use a whole number from {LO} to {HI}"
-            ))),
+        struct Whole<const LO: u64, const HI: u64>;
+        impl<const LO: u64, const HI: u64> serde::de::Visitor<'_> for Whole<LO, HI> {
+            type Value = Bounded<LO, HI>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "a whole number from {LO} to {HI}")
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
+                match u64::try_from(v) {
+                    Ok(u) => self.visit_u64(u),
+                    Err(_) => Err(E::custom(format!(
+                        "{v} is out of range: use a whole number from {LO} to {HI}"
+                    ))),
+                }
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                if (LO..=HI).contains(&v) {
+                    Ok(Bounded(v))
+                } else {
+                    Err(E::custom(format!(
+                        "{v} is out of range: use a whole number from {LO} to {HI}"
+                    )))
+                }
+            }
         }
+        d.deserialize_any(Whole::<LO, HI>)
     }
 }
 

@@ -40,6 +40,17 @@ pub fn resample(src: &[Candle], from: Interval, to: Interval) -> Result<Vec<Bar>
     Ok(out)
 }
 
+/// Resamples bars that were themselves resampled: a bucket holding an incomplete bar is incomplete.
+pub fn resample_bars(src: &[Bar], from: Interval, to: Interval) -> Result<Vec<Bar>, ResampleError> {
+    let mut resampler = Resampler::new(from, to)?;
+    let mut out = Vec::with_capacity(src.len() / 2 + 1);
+    for b in src {
+        resampler.push_bar(b, &mut out);
+    }
+    out.extend(resampler.finish());
+    Ok(out)
+}
+
 /// Streaming aggregator from one interval into a coarser one.
 #[derive(Debug, Clone)]
 pub struct Resampler {
@@ -53,6 +64,7 @@ struct Bucket {
     candle: Candle,
     volume: VolumeSum,
     bars: i64,
+    parts_complete: bool,
 }
 
 impl Resampler {
@@ -70,6 +82,18 @@ impl Resampler {
 
     /// Adds the next finer candle; appends every bucket this closes to `out` (at most two).
     pub fn push(&mut self, c: &Candle, out: &mut Vec<Bar>) {
+        self.push_bar(
+            &Bar {
+                candle: *c,
+                complete: true,
+            },
+            out,
+        );
+    }
+
+    /// Adds the next finer bar, carrying its completeness into the bucket.
+    pub fn push_bar(&mut self, bar: &Bar, out: &mut Vec<Bar>) {
+        let c = &bar.candle;
         let open = self.to.align(c.open_time);
         match &mut self.current {
             Some(b) if b.candle.open_time == open => {
@@ -78,6 +102,7 @@ impl Resampler {
                 b.candle.close = c.close;
                 b.volume.add(c.volume);
                 b.bars += 1;
+                b.parts_complete &= bar.complete;
             }
             _ => {
                 out.extend(self.finish());
@@ -90,6 +115,7 @@ impl Resampler {
                     },
                     volume,
                     bars: 1,
+                    parts_complete: bar.complete,
                 });
             }
         }
@@ -117,7 +143,7 @@ impl Resampler {
                 volume: b.volume.value(),
                 ..b.candle
             },
-            complete: b.bars == expected,
+            complete: b.parts_complete && b.bars == expected,
         }
     }
 }

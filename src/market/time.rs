@@ -70,8 +70,12 @@ impl fmt::Display for Utc {
             rem % MINUTE_MS / SECOND_MS,
         );
         write!(f, "{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}")?;
-        if s != 0 || rem % SECOND_MS != 0 {
+        let ms = rem % SECOND_MS;
+        if s != 0 || ms != 0 {
             write!(f, ":{s:02}")?;
+        }
+        if ms != 0 {
+            write!(f, ".{ms:03}")?;
         }
         Ok(())
     }
@@ -178,6 +182,10 @@ mod tests {
     fn formats_for_people() {
         assert_eq!(Utc(1_502_942_400_000).to_string(), "2017-08-17 04:00");
         assert_eq!(Utc(1_502_942_401_000).to_string(), "2017-08-17 04:00:01");
+        assert_eq!(
+            Utc(1_502_942_400_500).to_string(),
+            "2017-08-17 04:00:00.500"
+        );
     }
 
     #[test]
