@@ -1,0 +1,15 @@
+//! The integration suite: one test binary (builds once), offline. Exchange tests talk to the fake
+//! Binance in `fake_binance.rs` over loopback; CLI tests run the real binary with a private HOME.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a failed unwrap is a failed test"
+)]
+
+mod cli_config;
+mod cli_data;
+mod common;
+mod fake_binance;
+mod fetch;
+mod fetch_cli;
+mod market_data;
