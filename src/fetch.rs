@@ -10,6 +10,10 @@
 //! unless asked.
 
 mod plan;
+mod report;
+
+pub use crate::cancel::Cancel;
+pub use report::{JobReport, Outcome};
 
 use crate::binance::{Backoff, KLINES_PER_REQUEST, MarketClient, RestError, RetryPolicy};
 use crate::clock::Clock;
@@ -17,17 +21,8 @@ use crate::market::{Candle, SeriesKey, time::Utc};
 use crate::progress::Progress;
 use crate::store::{GapKind, Range, SeriesWriter, Store, StoreError};
 use plan::Page;
-use std::{
-    collections::VecDeque,
-    sync::{
-        Arc,
-        atomic::{AtomicBool, Ordering},
-    },
-};
-use tokio::{
-    sync::{Notify, Semaphore},
-    task::JoinHandle,
-};
+use std::{collections::VecDeque, sync::Arc};
+use tokio::{sync::Semaphore, task::JoinHandle};
 
 /// One series to bring up to date: bars opening in `[from, to)` (`to` defaults to now).
 #[derive(Debug, Clone)]
@@ -50,83 +45,6 @@ pub struct FetchOptions {
 const COMMIT_INTERVAL_MS: i64 = 2_000;
 /// Consecutive 429 answers tolerated for one request before giving up.
 const MAX_RATE_LIMITED: u32 = 20;
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum Outcome {
-    Complete,
-    UpToDate,
-    Interrupted,
-    Failed(String),
-}
-
-#[derive(Debug, Clone)]
-pub struct JobReport {
-    pub key: SeriesKey,
-    pub window: Range,
-    pub requested_bars: i64,
-    pub added: usize,
-    pub changed: usize,
-    /// Bars the exchange did not have inside the fetched ranges.
-    pub exchange_gap_bars: i64,
-    pub first_new: Option<i64>,
-    pub last_new: Option<i64>,
-    pub outcome: Outcome,
-}
-
-impl JobReport {
-    pub fn summary(&self) -> String {
-        let span = match (self.first_new, self.last_new) {
-            (Some(a), Some(b)) => format!(" ({} → {})", Utc(a), Utc(b)),
-            _ => String::new(),
-        };
-        let gaps = match self.exchange_gap_bars {
-            0 => String::new(),
-            n => format!("; {n} bars missing at the exchange (recorded, not re-fetched)"),
-        };
-        match &self.outcome {
-            Outcome::UpToDate => "already up to date".to_string(),
-            Outcome::Complete => format!("+{} candles{span}{gaps}", self.added),
-            Outcome::Interrupted => {
-                format!(
-                    "interrupted; kept +{} candles{span}; run the same command to resume",
-                    self.added
-                )
-            }
-            Outcome::Failed(e) => format!(
-                "stopped: {e}; kept +{} candles{span}; run again to resume",
-                self.added
-            ),
-        }
-    }
-}
-
-/// Stops a fetch from another task (Ctrl-C).
-#[derive(Debug, Clone, Default)]
-pub struct Cancel {
-    flag: Arc<AtomicBool>,
-    notify: Arc<Notify>,
-}
-
-impl Cancel {
-    pub fn cancel(&self) {
-        self.flag.store(true, Ordering::SeqCst);
-        self.notify.notify_waiters();
-    }
-
-    pub fn is_cancelled(&self) -> bool {
-        self.flag.load(Ordering::SeqCst)
-    }
-
-    pub async fn cancelled(&self) {
-        loop {
-            let notified = self.notify.notified();
-            if self.is_cancelled() {
-                return;
-            }
-            notified.await;
-        }
-    }
-}
 
 #[derive(Debug, thiserror::Error)]
 enum JobError {
@@ -413,22 +331,6 @@ impl Fetcher {
             .filter(|g| g.kind == GapKind::Exchange)
             .map(|g| Range::new(g.start, g.end))
             .collect())
-    }
-}
-
-impl JobReport {
-    fn empty(key: SeriesKey) -> Self {
-        Self {
-            key,
-            window: Range::new(0, 0),
-            requested_bars: 0,
-            added: 0,
-            changed: 0,
-            exchange_gap_bars: 0,
-            first_new: None,
-            last_new: None,
-            outcome: Outcome::UpToDate,
-        }
     }
 }
 

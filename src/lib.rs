@@ -2,6 +2,7 @@
 //! over this library; see docs/ARCHITECTURE.md for the parts and how data flows between them.
 
 pub mod binance;
+pub mod cancel;
 pub mod cli;
 pub mod clock;
 pub mod config;

@@ -23,8 +23,8 @@ pub fn window(interval: Interval, from: i64, to: Option<i64>, now: i64) -> Range
     )
 }
 
-/// The missing ranges of `window`. With `refetch_gaps`, exchange gaps (covered, but without
-/// candles) count as missing again; `stored` are the stored open times inside the window.
+/// The parts of `window` the coverage lacks. With `refetch`, those ranges (exchange gaps: covered,
+/// but without candles) count as missing again.
 pub fn missing(coverage: &RangeSet, window: Range, refetch: Option<&[Range]>) -> Vec<Range> {
     let mut coverage = coverage.clone();
     for gap in refetch.unwrap_or_default() {

@@ -31,21 +31,28 @@ pub struct ResampleError {
 
 /// Resamples a strictly increasing, aligned series of `from` candles into `to` candles.
 pub fn resample(src: &[Candle], from: Interval, to: Interval) -> Result<Vec<Bar>, ResampleError> {
-    let mut resampler = Resampler::new(from, to)?;
-    let mut out = Vec::with_capacity(src.len() / 2 + 1);
-    for c in src {
-        resampler.push(c, &mut out);
-    }
-    out.extend(resampler.finish());
-    Ok(out)
+    let bars = src.iter().map(|&candle| Bar {
+        candle,
+        complete: true,
+    });
+    resample_iter(bars, src.len(), from, to)
 }
 
 /// Resamples bars that were themselves resampled: a bucket holding an incomplete bar is incomplete.
 pub fn resample_bars(src: &[Bar], from: Interval, to: Interval) -> Result<Vec<Bar>, ResampleError> {
+    resample_iter(src.iter().copied(), src.len(), from, to)
+}
+
+fn resample_iter(
+    src: impl Iterator<Item = Bar>,
+    len: usize,
+    from: Interval,
+    to: Interval,
+) -> Result<Vec<Bar>, ResampleError> {
     let mut resampler = Resampler::new(from, to)?;
-    let mut out = Vec::with_capacity(src.len() / 2 + 1);
-    for b in src {
-        resampler.push_bar(b, &mut out);
+    let mut out = Vec::with_capacity(len / 2 + 1);
+    for bar in src {
+        resampler.push_bar(&bar, &mut out);
     }
     out.extend(resampler.finish());
     Ok(out)
