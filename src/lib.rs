@@ -9,6 +9,7 @@ pub mod config;
 pub mod export;
 pub mod fetch;
 pub mod import;
+pub mod indicators;
 pub mod logging;
 pub mod market;
 pub mod progress;

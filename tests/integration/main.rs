@@ -12,4 +12,5 @@ mod common;
 mod fake_binance;
 mod fetch;
 mod fetch_cli;
+mod indicators;
 mod market_data;
