@@ -1,35 +1,42 @@
-//! Moving averages. `Sma` keeps its window sum exactly when the inputs have at most 8 decimals (as
-//! Binance prices do): integers of 1e-8, so two averages compare exactly (`Sma::compare`) and a tie
-//! is a tie, where a floating-point running sum would invent crosses. Its value is the correctly
-//! rounded mean, within TA-Lib's own rounding of its running sum.
+//! Moving averages: simple, exponential and weighted, with TA-Lib's arithmetic (running sums in
+//! its order of operations). `Sma::compare` is exact where it matters: when two averages are
+//! within float noise of each other it re-sums both windows in integers of 1e-8 (Binance prices
+//! have at most 8 decimals), so a tie is a tie and floating-point noise never invents a cross.
 
-use super::{Indicator, Source};
+use super::{Indicator, Source, window::Ring};
 use crate::market::Candle;
-use std::{cmp::Ordering, collections::VecDeque};
+use std::cmp::Ordering;
 
-const UNITS: f64 = 1e8;
+pub(super) const UNITS: f64 = 1e8;
 
 /// Simple moving average over `period` values.
 #[derive(Debug, Clone)]
 pub struct Sma {
     period: usize,
     source: Source,
-    /// The last `period - 1` values (the window without its newest value), with their 1e-8 units
-    /// when exact.
-    window: VecDeque<(f64, Option<i128>)>,
-    /// Sums of `window`, exact and floating (in TA-Lib's order of operations).
-    units: i128,
-    inexact: usize,
+    /// The last `period` values, as a ring.
+    values: Box<[f64]>,
+    pos: usize,
+    seen: usize,
+    /// The window minus its newest value, summed as TA-Lib does.
     partial: f64,
-    /// The last average and its exact window sum, if any.
-    last: Option<f64>,
-    last_units: Option<i128>,
+    /// The last full window's sum (NaN until the window is full); the average is computed from
+    /// it when asked.
+    last_total: f64,
 }
 
-fn exact_units(x: f64) -> Option<i128> {
+/// Averages closer than this (relative) are compared exactly. Float running sums drift by far
+/// less (about 2e-10 after 1.5 million updates), so outside it the float order is the true order.
+const NEAR_TIE: f64 = 1e-8;
+
+/// `x` in integer units of 1e-8, when it is one (within float noise).
+pub(super) fn exact_units(x: f64) -> Option<i128> {
     let scaled = x * UNITS;
-    let rounded = scaled.round();
-    ((scaled - rounded).abs() <= 1e-3 && rounded.abs() < 1e30).then_some(rounded as i128)
+    if scaled.is_nan() || scaled.abs() >= 9.0e18 {
+        return None;
+    }
+    let rounded = (scaled + 0.5f64.copysign(scaled)) as i64;
+    ((scaled - rounded as f64).abs() <= 1e-3).then_some(i128::from(rounded))
 }
 
 impl Sma {
@@ -42,12 +49,11 @@ impl Sma {
         Self {
             period,
             source,
-            window: VecDeque::with_capacity(period),
-            units: 0,
-            inexact: 0,
+            values: vec![0.0; period].into_boxed_slice(),
+            pos: 0,
+            seen: 0,
             partial: 0.0,
-            last: None,
-            last_units: None,
+            last_total: f64::NAN,
         }
     }
 
@@ -57,50 +63,61 @@ impl Sma {
 
     /// Adds a value; returns the average once `period` values have been seen.
     pub fn push(&mut self, x: f64) -> Option<f64> {
-        let units = exact_units(x);
-        let total = self.partial + x;
-        if self.window.len() + 1 < self.period {
-            self.window.push_back((x, units));
-            self.partial = total;
-            self.units += units.unwrap_or(0);
-            self.inexact += usize::from(units.is_none());
-            return None;
-        }
-        let exact = (self.inexact == 0)
-            .then_some(())
-            .and(units)
-            .map(|u| self.units + u);
-        self.last_units = exact;
-        self.last = Some(match exact {
-            // Exact operands, one rounding: the mean correctly rounded.
-            Some(u) if u.unsigned_abs() < (1u128 << 53) => u as f64 / (UNITS * self.period as f64),
-            _ => total / self.period as f64,
-        });
-        self.window.push_back((x, units));
-        self.units += units.unwrap_or(0);
-        self.inexact += usize::from(units.is_none());
-        if let Some((old, old_units)) = self.window.pop_front() {
-            self.partial = total - old;
-            self.units -= old_units.unwrap_or(0);
-            self.inexact -= usize::from(old_units.is_none());
-        }
-        self.last
+        self.add(x);
+        self.value()
     }
 
-    /// The window sum in units of 1e-8, when every value in the window is a multiple of 1e-8.
+    /// Adds a value without computing the average (see `value`, `compare`).
+    pub fn add(&mut self, x: f64) {
+        let total = self.partial + x;
+        self.values[self.pos] = x;
+        self.pos += 1;
+        if self.pos == self.period {
+            self.pos = 0;
+        }
+        self.seen += 1;
+        if self.seen < self.period {
+            self.partial = total;
+            return;
+        }
+        self.last_total = total;
+        // The oldest value of this window leaves the running sum.
+        self.partial = total - self.values[self.pos];
+    }
+
+    /// The window sum in units of 1e-8, when every value in it is a multiple of 1e-8.
     pub fn exact_sum(&self) -> Option<i128> {
-        self.last_units
+        self.value()?;
+        self.values
+            .iter()
+            .try_fold(0i128, |sum, &v| Some(sum + exact_units(v)?))
     }
 
     pub fn value(&self) -> Option<f64> {
-        self.last
+        (self.seen >= self.period).then(|| self.last_total / self.period as f64)
     }
 
-    /// Compares two averages, exactly when both sums are exact.
+    /// Compares two averages: by value, and exactly when they are within float noise of each other.
+    /// Cross-multiplied (total × other period), so no division on the per-bar path.
     pub fn compare(&self, other: &Sma) -> Option<Ordering> {
+        if self.seen < self.period || other.seen < other.period {
+            return None;
+        }
+        let (a, b) = (
+            self.last_total * other.period as f64,
+            other.last_total * self.period as f64,
+        );
+        let gap = a - b;
+        if gap.abs() > NEAR_TIE * (a.abs() + b.abs()) {
+            return Some(if gap > 0.0 {
+                Ordering::Greater
+            } else {
+                Ordering::Less
+            });
+        }
         match (self.exact_sum(), other.exact_sum()) {
-            (Some(a), Some(b)) => Some((a * other.period as i128).cmp(&(b * self.period as i128))),
-            _ => self.value()?.partial_cmp(&other.value()?),
+            (Some(x), Some(y)) => Some((x * other.period as i128).cmp(&(y * self.period as i128))),
+            _ => a.partial_cmp(&b),
         }
     }
 }
@@ -122,6 +139,115 @@ impl Indicator for Sma {
         *self = Self::on(self.source, self.period);
     }
 }
+
+/// Exponential moving average, α = 2 / (period + 1), seeded (as TA-Lib does) with the simple mean
+/// of the first `period` values; period 1 passes values through.
+#[derive(Debug, Clone)]
+pub struct Ema {
+    period: usize,
+    source: Source,
+    k: f64,
+    seen: usize,
+    seed: f64,
+    last: Option<f64>,
+}
+
+impl Ema {
+    pub fn new(period: usize) -> Self {
+        Self::on(Source::Close, period)
+    }
+
+    pub fn on(source: Source, period: usize) -> Self {
+        let period = period.max(1);
+        Self {
+            period,
+            source,
+            k: 2.0 / (period + 1) as f64,
+            seen: 0,
+            seed: 0.0,
+            last: None,
+        }
+    }
+
+    pub fn push(&mut self, x: f64) -> Option<f64> {
+        self.last = match self.last {
+            _ if self.period == 1 => Some(x),
+            Some(prev) => Some((x - prev) * self.k + prev),
+            None => {
+                self.seed += x;
+                self.seen += 1;
+                (self.seen == self.period).then(|| self.seed / self.period as f64)
+            }
+        };
+        self.last
+    }
+
+    pub fn value(&self) -> Option<f64> {
+        self.last
+    }
+}
+
+single_input!(Ema, lookback: |s| s.period - 1, fresh: |s| Ema::on(s.source, s.period));
+
+/// Weighted moving average: weights 1..=period, the newest value heaviest. Kept as TA-Lib keeps
+/// it: a running weighted sum and a running plain sum, the latter subtracted after each output.
+#[derive(Debug, Clone)]
+pub struct Wma {
+    period: usize,
+    source: Source,
+    window: Ring,
+    plain: f64,
+    weighted: f64,
+    trailing: f64,
+    last: Option<f64>,
+}
+
+impl Wma {
+    pub fn new(period: usize) -> Self {
+        Self::on(Source::Close, period)
+    }
+
+    pub fn on(source: Source, period: usize) -> Self {
+        let period = period.max(1);
+        Self {
+            period,
+            source,
+            window: Ring::new(period),
+            plain: 0.0,
+            weighted: 0.0,
+            trailing: 0.0,
+            last: None,
+        }
+    }
+
+    pub fn push(&mut self, x: f64) -> Option<f64> {
+        if self.period == 1 {
+            self.last = Some(x);
+            return self.last;
+        }
+        self.window.push(x);
+        let seen = self.window.len();
+        if !self.window.is_full() {
+            self.plain += x;
+            self.weighted += x * seen as f64;
+            return None;
+        }
+        self.plain += x;
+        self.plain -= self.trailing;
+        self.weighted += x * self.period as f64;
+        self.trailing = self.window.back(self.period - 1).unwrap_or(0.0);
+        let divider = (self.period * (self.period + 1) / 2) as f64;
+        self.last = Some(self.weighted / divider);
+        self.weighted -= self.plain;
+        self.last
+    }
+
+    pub fn value(&self) -> Option<f64> {
+        self.last
+    }
+}
+
+single_input!(Wma, lookback: |s| s.period - 1, fresh: |s| Wma::on(s.source, s.period));
 
 #[cfg(test)]
 mod tests {
@@ -167,5 +293,28 @@ mod tests {
             Some(300_000_000),
             "exact again once the window is clean"
         );
+    }
+
+    #[test]
+    fn ema_seeds_with_the_mean_then_smooths() {
+        let mut e = Ema::new(3);
+        assert_eq!((e.push(1.0), e.push(2.0)), (None, None));
+        assert_eq!(e.push(3.0), Some(2.0), "seed: mean of the first three");
+        assert_eq!(e.push(6.0), Some(4.0), "(6 - 2) * 0.5 + 2");
+        assert_eq!(e.lookback(), 2);
+        let mut one = Ema::new(1);
+        assert_eq!(one.push(0.1), Some(0.1), "period 1 is the input itself");
+    }
+
+    #[test]
+    fn wma_weights_the_newest_most() {
+        let mut w = Wma::new(3);
+        assert_eq!((w.push(1.0), w.push(2.0)), (None, None));
+        // (1·1 + 2·2 + 3·3) / 6
+        assert_eq!(w.push(3.0), Some(14.0 / 6.0));
+        // (2·1 + 3·2 + 6·3) / 6
+        assert_eq!(w.push(6.0), Some(26.0 / 6.0));
+        w.reset();
+        assert_eq!(w.push(5.0), None);
     }
 }
