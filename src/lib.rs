@@ -1,11 +1,14 @@
 //! tickdesk: a crypto trading workstation for the terminal. The binary in `main.rs` is a thin shell
 //! over this library; see docs/ARCHITECTURE.md for the parts and how data flows between them.
 
+pub mod backtest;
 pub mod binance;
 pub mod cancel;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod core;
+pub mod exchange;
 pub mod export;
 pub mod fetch;
 pub mod import;
@@ -16,3 +19,4 @@ pub mod progress;
 pub mod samples;
 pub mod secrets;
 pub mod store;
+pub mod strategy;

@@ -6,6 +6,7 @@
     reason = "test code: a failed unwrap is a failed test"
 )]
 
+mod backtest;
 mod cli_config;
 mod cli_data;
 mod common;

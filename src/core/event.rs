@@ -1,0 +1,44 @@
+//! The one event enum the engine processes. Everything that can change the core's state arrives
+//! as an `Event`, stamped with its time, so a run is a deterministic function of its events.
+
+use super::{OrderKind, OrderRequest, Qty, Side};
+use crate::market::Candle;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// A closed candle of a base series (one the feed delivers; coarser series are derived).
+    Bar { series: usize, candle: Candle },
+    /// Time passes without data (live runners tick, so timers fire on quiet markets).
+    Tick { at: i64 },
+    /// Something a person asked for, from the keyboard or the control socket.
+    Command { at: i64, command: Command },
+}
+
+/// Manual overrides. Each goes through the same checks as a strategy's orders.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    Place(OrderRequest),
+    Cancel(u64),
+    CancelAll,
+    /// Sell the whole position in an instrument at market.
+    Flatten(usize),
+    Pause(usize),
+    Resume(usize),
+    /// Halt all trading and cancel every open order; only `Release` lifts it.
+    KillSwitch,
+    Release,
+}
+
+impl Command {
+    /// A market order for `qty` of an instrument, placed by hand.
+    pub fn market(instrument: usize, side: Side, qty: Qty) -> Self {
+        Self::Place(OrderRequest {
+            instrument,
+            side,
+            kind: OrderKind::Market,
+            qty,
+            oco: None,
+            origin: super::Origin::Manual,
+        })
+    }
+}

@@ -1,0 +1,394 @@
+//! The simulated exchange, shared by backtests and paper trading. It holds the account like a real
+//! exchange: accepted orders lock funds (free → locked), fills move them, and nothing can be sold
+//! that is not held (spot: no short selling).
+//!
+//! Market orders fill at the next bar's open (`FillPolicy::NextOpen`, the default) or at the close
+//! of the bar they were decided on (`ThisClose`), worsened by `slippage_bps`. Resting orders are
+//! matched as each bar is walked (see `matching`). Fees are charged in the quote asset: `taker_fee`
+//! for market, stop and gap fills, `maker_fee` for limits resting at their price. A market buy for
+//! a quote amount spends exactly that amount, fee included: qty = amount / (1 + fee) / price.
+
+mod matching;
+mod settle;
+
+use super::{Exchange, ExecEvent, SymbolRules};
+use crate::core::{
+    Account, Asset, Order, OrderId, OrderKind, OrderRequest, OrderStatus, Qty, Reject, Side,
+};
+use crate::market::Candle;
+use matching::{Point, Step};
+use rust_decimal::Decimal;
+
+/// When a market order decided on a bar's close executes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FillPolicy {
+    /// At the next bar's open: the decision could not have been known earlier.
+    #[default]
+    NextOpen,
+    /// At the close of the decision bar (optimistic; for comparison with tools that do this).
+    ThisClose,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SimConfig {
+    pub fill: FillPolicy,
+    pub slippage_bps: Decimal,
+    pub maker_fee: Decimal,
+    pub taker_fee: Decimal,
+}
+
+struct Listing {
+    rules: SymbolRules,
+    base: Asset,
+    quote: Asset,
+    last: Option<Candle>,
+}
+
+pub struct SimExchange {
+    cfg: SimConfig,
+    account: Account,
+    listings: Vec<Listing>,
+    orders: Vec<Order>,
+    /// What each open order has locked: (asset, amount).
+    locks: Vec<(OrderId, Asset, Decimal)>,
+    /// 1 + maker fee and 1 + taker fee, for quote-amount buys.
+    gross: (Decimal, Decimal),
+}
+
+impl std::fmt::Display for FillPolicy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::NextOpen => "next-open",
+            Self::ThisClose => "this-close",
+        })
+    }
+}
+
+impl SimExchange {
+    /// An exchange listing `rules` (index = instrument), with `cash` of `quote` deposited.
+    pub fn new(cfg: SimConfig, rules: Vec<SymbolRules>, deposits: &[(&str, Decimal)]) -> Self {
+        let mut account = Account::new();
+        let listings = rules
+            .into_iter()
+            .map(|rules| {
+                let (base, quote) = (account.asset(&rules.base), account.asset(&rules.quote));
+                Listing {
+                    rules,
+                    base,
+                    quote,
+                    last: None,
+                }
+            })
+            .collect();
+        for (asset, amount) in deposits {
+            let a = account.asset(asset);
+            account.deposit(a, *amount);
+        }
+        let gross = (Decimal::ONE + cfg.maker_fee, Decimal::ONE + cfg.taker_fee);
+        Self {
+            cfg,
+            account,
+            listings,
+            orders: Vec::new(),
+            locks: Vec::new(),
+            gross,
+        }
+    }
+
+    pub fn config(&self) -> &SimConfig {
+        &self.cfg
+    }
+
+    /// The funds an order needs locked, estimated at `reference` for market buys by quantity.
+    fn requirement(&self, req: &OrderRequest, reference: Decimal) -> (Asset, Decimal) {
+        let l = &self.listings[req.instrument];
+        match (req.side, req.qty) {
+            (Side::Sell, Qty::Base(q)) => (l.base, q),
+            (Side::Sell, Qty::Quote(_)) => (l.base, Decimal::ZERO),
+            (Side::Buy, Qty::Quote(amount)) => (l.quote, amount),
+            (Side::Buy, Qty::Base(q)) => {
+                let worst = Decimal::ONE + self.cfg.taker_fee.max(self.cfg.maker_fee);
+                let price = req.kind.limit().or(req.kind.stop()).unwrap_or(reference);
+                (l.quote, q * price * worst)
+            }
+        }
+    }
+
+    /// Already locked by open orders of the same one-cancels-other group on the same asset.
+    fn group_lock(&self, group: Option<u64>, asset: Asset) -> Decimal {
+        let Some(g) = group else { return Decimal::ZERO };
+        self.orders
+            .iter()
+            .filter(|o| o.request.oco == Some(g))
+            .filter_map(|o| {
+                self.locks
+                    .iter()
+                    .find(|(id, a, _)| *id == o.id && *a == asset)
+            })
+            .map(|(_, _, amount)| *amount)
+            .sum()
+    }
+
+    fn release(&mut self, id: OrderId) {
+        if let Some(i) = self.locks.iter().position(|(o, _, _)| *o == id) {
+            let (_, asset, amount) = self.locks.swap_remove(i);
+            self.account.unlock(asset, amount);
+        }
+    }
+
+    fn close(
+        &mut self,
+        id: OrderId,
+        status: OrderStatus,
+        reason: Option<Reject>,
+        out: &mut Vec<ExecEvent>,
+    ) {
+        self.release(id);
+        self.orders.retain(|o| o.id != id);
+        out.push(ExecEvent::Closed {
+            order: id,
+            status,
+            reason,
+        });
+    }
+
+    /// Closes the other members of a filled order's one-cancels-other group.
+    fn cancel_group(&mut self, filled: &Order, out: &mut Vec<ExecEvent>) {
+        let Some(group) = filled.request.oco else {
+            return;
+        };
+        let others: Vec<OrderId> = self
+            .orders
+            .iter()
+            .filter(|o| o.request.oco == Some(group) && o.id != filled.id)
+            .map(|o| o.id)
+            .collect();
+        for id in others {
+            self.close(id, OrderStatus::Canceled, None, out);
+        }
+    }
+
+    /// Walks one (sub-)bar for the open orders of `instrument`.
+    fn walk(&mut self, instrument: usize, bar: &Candle, first: bool, out: &mut Vec<ExecEvent>) {
+        for (x, point) in [
+            (bar.open, Point::Open),
+            (bar.low, Point::Low),
+            (bar.high, Point::High),
+            (bar.close, Point::Close),
+        ] {
+            let point = if point == Point::Open && !first {
+                Point::Low
+            } else {
+                point
+            };
+            if !self
+                .orders
+                .iter()
+                .any(|o| o.request.instrument == instrument)
+            {
+                return;
+            }
+            let x = settle::decimal(x);
+            let mut i = 0;
+            while i < self.orders.len() {
+                let o = &self.orders[i];
+                if o.request.instrument != instrument {
+                    i += 1;
+                    continue;
+                }
+                match matching::step(&o.request.kind, o.request.side, o.triggered, x, point) {
+                    Step::Nothing => i += 1,
+                    Step::Triggered => {
+                        self.orders[i].triggered = true;
+                        i += 1;
+                    }
+                    Step::Execute {
+                        price,
+                        liquidity,
+                        market,
+                    } => {
+                        let order = self.orders[i].clone();
+                        let price = if market {
+                            settle::slip(price, order.request.side, self.cfg.slippage_bps)
+                        } else {
+                            price
+                        };
+                        self.execute(&order, price, liquidity, bar.open_time, out);
+                        // `execute` removed the order (and maybe its group): re-scan from the start.
+                        i = 0;
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl Exchange for SimExchange {
+    fn account(&self) -> &Account {
+        &self.account
+    }
+
+    fn rules(&self, instrument: usize) -> &SymbolRules {
+        &self.listings[instrument].rules
+    }
+
+    fn open_orders(&self) -> &[Order] {
+        &self.orders
+    }
+
+    fn submit(
+        &mut self,
+        id: OrderId,
+        request: OrderRequest,
+        now: i64,
+        out: &mut Vec<ExecEvent>,
+    ) -> Result<(), Reject> {
+        let l = self
+            .listings
+            .get(request.instrument)
+            .ok_or_else(|| Reject::new("INVALID", "no such instrument"))?;
+        let reference = l.last.map(|c| settle::decimal(c.close)).unwrap_or_default();
+        check_shape(&request, &l.rules, reference)?;
+        if let (Side::Sell, Qty::Base(q)) = (request.side, request.qty) {
+            let held =
+                self.account.total(l.base) - self.open_sells(request.instrument, request.oco);
+            if q > held {
+                let why = format!(
+                    "selling {q} {b} but only {held} {b} is held and not already offered; spot trading has no short selling",
+                    b = l.rules.base
+                );
+                return Err(Reject::new("NO_SHORT_SELLING", why));
+            }
+        }
+        let (asset, need) = self.requirement(&request, reference);
+        let need = (need - self.group_lock(request.oco, asset)).max(Decimal::ZERO);
+        if !self.account.lock(asset, need) {
+            let why = format!(
+                "needs {} {} but {} is free",
+                need.round_dp(8),
+                self.account.name(asset),
+                self.account.free(asset).round_dp(8)
+            );
+            return Err(Reject::new("INSUFFICIENT_BALANCE", why));
+        }
+        self.locks.push((id, asset, need));
+        let order = Order {
+            id,
+            request,
+            status: OrderStatus::New,
+            placed_at: now,
+            filled: Decimal::ZERO,
+            triggered: false,
+        };
+        let immediate =
+            self.cfg.fill == FillPolicy::ThisClose && order.request.kind == OrderKind::Market;
+        self.orders.push(order.clone());
+        if let (true, Some(close)) = (
+            immediate,
+            self.listings[order.request.instrument]
+                .last
+                .map(|c| c.close),
+        ) {
+            let price = settle::slip(
+                settle::decimal(close),
+                order.request.side,
+                self.cfg.slippage_bps,
+            );
+            self.execute(&order, price, crate::core::Liquidity::Taker, now, out);
+        }
+        Ok(())
+    }
+
+    fn cancel(&mut self, id: OrderId, out: &mut Vec<ExecEvent>) -> Result<(), Reject> {
+        let Some(order) = self.orders.iter().find(|o| o.id == id).cloned() else {
+            return Err(Reject::new(
+                "UNKNOWN_ORDER",
+                format!("order {id} is not open"),
+            ));
+        };
+        // As on Binance, cancelling one leg of a one-cancels-other list cancels the list.
+        self.cancel_group(&order, out);
+        self.close(id, OrderStatus::Canceled, None, out);
+        Ok(())
+    }
+
+    fn on_bar(
+        &mut self,
+        instrument: usize,
+        bar: &Candle,
+        detail: &[Candle],
+        out: &mut Vec<ExecEvent>,
+    ) {
+        let resting = self
+            .orders
+            .iter()
+            .any(|o| o.request.instrument == instrument);
+        if resting {
+            if detail.is_empty() {
+                self.walk(instrument, bar, true, out);
+            } else {
+                for (k, sub) in detail.iter().enumerate() {
+                    self.walk(instrument, sub, k == 0, out);
+                }
+            }
+        }
+        self.listings[instrument].last = Some(*bar);
+    }
+}
+
+impl SimExchange {
+    /// Base quantity already offered by open sell orders (an order's own OCO group excluded).
+    fn open_sells(&self, instrument: usize, group: Option<u64>) -> Decimal {
+        self.orders
+            .iter()
+            .filter(|o| o.request.instrument == instrument && o.request.side == Side::Sell)
+            .filter(|o| group.is_none() || o.request.oco != group)
+            .map(|o| match o.request.qty {
+                Qty::Base(q) => q - o.filled,
+                Qty::Quote(_) => Decimal::ZERO,
+            })
+            .sum()
+    }
+}
+
+/// Exchange-side validation: the request is well-formed and within the symbol's filters.
+fn check_shape(req: &OrderRequest, rules: &SymbolRules, reference: Decimal) -> Result<(), Reject> {
+    let invalid = |why: &str| Err(Reject::new("INVALID", why.to_string()));
+    if let Qty::Quote(amount) = req.qty {
+        if req.kind != OrderKind::Market {
+            return invalid("only market orders may name a quote amount");
+        }
+        if amount <= Decimal::ZERO {
+            return invalid("the quote amount must be positive");
+        }
+        if amount < rules.min_notional {
+            let why = format!(
+                "order value {:.2} {q} is below the minimum {} {q}",
+                amount,
+                rules.min_notional.normalize(),
+                q = rules.quote
+            );
+            return Err(Reject::new("NOTIONAL", why));
+        }
+        return Ok(());
+    }
+    let Qty::Base(qty) = req.qty else {
+        return Ok(());
+    };
+    if [req.kind.limit(), req.kind.stop()]
+        .into_iter()
+        .flatten()
+        .any(|p| p <= Decimal::ZERO)
+    {
+        return invalid("prices must be positive");
+    }
+    let price = req.kind.limit().or(req.kind.stop()).unwrap_or(reference);
+    if price.is_zero() {
+        return rules.check(qty, Decimal::ONE).map(|_| ());
+    }
+    rules.check(qty, price)
+}
+
+#[cfg(test)]
+mod tests;

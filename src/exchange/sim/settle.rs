@@ -1,0 +1,142 @@
+//! Settling a fill: the quantity (a quote-amount order's is computed at the fill price and rounded
+//! to the step), the balance movements with the fee in the quote asset, and the end of the order
+//! and its one-cancels-other group. Orders fill whole: bar volume is not modelled as a limit.
+
+use super::SimExchange;
+use crate::core::{Fill, Liquidity, Order, OrderId, OrderStatus, Qty, Reject, Side};
+use crate::exchange::ExecEvent;
+use rust_decimal::Decimal;
+
+/// A candle price as a decimal (see `core::to_decimal`).
+pub fn decimal(x: f64) -> Decimal {
+    crate::core::to_decimal(x)
+}
+
+/// A market price worsened by slippage in basis points.
+pub fn slip(price: Decimal, side: Side, bps: Decimal) -> Decimal {
+    if bps.is_zero() {
+        return price;
+    }
+    let f = bps / Decimal::from(10_000);
+    match side {
+        Side::Buy => price * (Decimal::ONE + f),
+        Side::Sell => price * (Decimal::ONE - f),
+    }
+}
+
+/// A computed quantity cut to 18 decimals (toward zero, so never more than was paid for).
+/// Binance quantities have at most 8; 28-digit quotients would make every later sum rescale.
+fn quantity(q: Decimal) -> Decimal {
+    if q.scale() <= QTY_DECIMALS {
+        q
+    } else {
+        q.round_dp_with_strategy(QTY_DECIMALS, rust_decimal::RoundingStrategy::ToZero)
+    }
+}
+
+const QTY_DECIMALS: u32 = 18;
+
+/// A quote amount (an order's value, a fee) rounded to 12 decimals: Binance books quote assets
+/// to 8, and unbounded products (26 decimals and more) would make every balance update rescale.
+fn amount(x: Decimal) -> Decimal {
+    if x.scale() <= 12 { x } else { x.round_dp(12) }
+}
+
+/// Rounding dust tolerated when an order spends exactly its locked amount.
+fn dust() -> Decimal {
+    Decimal::new(1, 12)
+}
+
+impl SimExchange {
+    pub(super) fn execute(
+        &mut self,
+        order: &Order,
+        price: Decimal,
+        liquidity: Liquidity,
+        time: i64,
+        out: &mut Vec<ExecEvent>,
+    ) {
+        let req = &order.request;
+        let (base, quote) = (
+            self.listings[req.instrument].base,
+            self.listings[req.instrument].quote,
+        );
+        let rules = &self.listings[req.instrument].rules;
+        let (rate, gross) = match liquidity {
+            Liquidity::Maker => (self.cfg.maker_fee, self.gross.0),
+            Liquidity::Taker => (self.cfg.taker_fee, self.gross.1),
+        };
+        let qty = match (req.qty, req.side) {
+            (Qty::Base(q), _) => q - order.filled,
+            (Qty::Quote(amount), Side::Buy) => rules.round_qty(quantity(amount / (gross * price))),
+            (Qty::Quote(amount), Side::Sell) => {
+                rules.round_qty(quantity(amount / price / (Decimal::ONE - rate)))
+            }
+        };
+        let notional = amount(qty * price);
+        if let Err(why) = rules.check_value(qty, notional) {
+            return self.close(order.id, OrderStatus::Expired, Some(why), out);
+        }
+        // Free this order's funds and those its group shares, then settle from free balances.
+        let group = self.group_members(order);
+        self.release(order.id);
+        for id in &group {
+            self.release(*id);
+        }
+        let fee = amount(notional * rate);
+        let settled = match req.side {
+            Side::Buy => self
+                .pay(quote, notional + fee)
+                .map(|()| self.account.receive(base, qty)),
+            Side::Sell => self
+                .pay(base, qty)
+                .map(|()| self.account.receive(quote, notional - fee)),
+        };
+        if let Err(why) = settled {
+            return self.close(order.id, OrderStatus::Expired, Some(why), out);
+        }
+        self.orders.retain(|o| o.id != order.id);
+        out.push(ExecEvent::Fill(Fill {
+            order: order.id,
+            instrument: req.instrument,
+            side: req.side,
+            qty,
+            price,
+            quote: notional,
+            fee,
+            liquidity,
+            time,
+            origin: req.origin,
+        }));
+        for id in group {
+            self.close(id, OrderStatus::Canceled, None, out);
+        }
+    }
+
+    fn group_members(&self, order: &Order) -> Vec<OrderId> {
+        let Some(g) = order.request.oco else {
+            return Vec::new();
+        };
+        self.orders
+            .iter()
+            .filter(|o| o.request.oco == Some(g) && o.id != order.id)
+            .map(|o| o.id)
+            .collect()
+    }
+
+    /// Takes `amount` of `asset` from free funds (dust-level shortfalls are rounding, not debt).
+    fn pay(&mut self, asset: usize, amount: Decimal) -> Result<(), Reject> {
+        let free = self.account.free(asset);
+        if amount > free && amount - free > dust() {
+            let why = format!(
+                "needs {} {} at execution but {} is free",
+                amount.round_dp(8),
+                self.account.name(asset),
+                free.round_dp(8)
+            );
+            return Err(Reject::new("INSUFFICIENT_BALANCE", why));
+        }
+        self.account.spend_free(asset, amount);
+        Ok(())
+    }
+}
