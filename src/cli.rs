@@ -4,9 +4,21 @@
 //! Exit codes: 0 success; 1 an error (printed, with what to do about it); 2 bad usage;
 //! 130 interrupted (Ctrl-C) after keeping what was done.
 
+/// `println!` for command output: a closed stdout (`tickdesk … | head`) ends the command quietly
+/// through `?` instead of panicking.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout(), $($arg)*)?;
+    }};
+}
+
+mod backtest_cmd;
 mod config_cmd;
 mod data;
 mod home;
+mod indicators_cmd;
+mod runs_cmd;
 
 use crate::config::{Env, Loaded, Sources};
 use crate::market::{Interval, Symbol, time};
@@ -49,6 +61,15 @@ enum Command {
     /// Configuration: check, show, path.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Run a strategy over stored history and report how it would have done.
+    Backtest(backtest_cmd::BacktestArgs),
+    /// Stored backtest runs: list, show, compare, delete.
+    #[command(subcommand)]
+    Runs(runs_cmd::RunsCommand),
+    /// The built-in strategies and their parameters.
+    Strategies,
+    /// Indicators over a stored series, as CSV (TA-Lib's defaults), or the list of indicators.
+    Indicators(indicators_cmd::IndicatorsArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -141,7 +162,7 @@ enum ConfigCommand {
     Path,
 }
 
-fn date(s: &str) -> Result<i64, time::DateError> {
+pub(crate) fn date(s: &str) -> Result<i64, time::DateError> {
     time::parse_datetime(s)
 }
 
@@ -189,6 +210,14 @@ pub fn main() -> ExitCode {
         Some(Command::Data(cmd)) => {
             with_logging(&ctx, |ctx, loaded, dir| data::run(ctx, loaded, dir, cmd))
         }
+        Some(Command::Backtest(args)) => with_logging(&ctx, |ctx, loaded, dir| {
+            backtest_cmd::run(ctx, loaded, dir, args)
+        }),
+        Some(Command::Runs(cmd)) => with_logging(&ctx, |_, _, dir| runs_cmd::run(dir, cmd)),
+        Some(Command::Strategies) => backtest_cmd::list_strategies(),
+        Some(Command::Indicators(args)) => {
+            with_logging(&ctx, |_, _, dir| indicators_cmd::run(dir, args))
+        }
         None => with_logging(&ctx, home::run),
     };
     match result {
@@ -219,6 +248,14 @@ fn with_logging(
 }
 
 fn fail(e: &anyhow::Error) -> ExitCode {
+    let broken_pipe = e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    });
+    if broken_pipe {
+        // The reader went away (`| head`): what it wanted, it got.
+        return ExitCode::SUCCESS;
+    }
     eprintln!("error: {e:#}");
     ExitCode::FAILURE
 }

@@ -8,7 +8,7 @@ mod sources;
 mod values;
 
 pub use env::Env;
-pub use schema::{Binance, Config, Data, Endpoints, Fetch, Logging, Origins};
+pub use schema::{Binance, Config, Data, Endpoints, Fetch, Logging, Origins, ParamValue};
 pub use sources::Sources;
 pub use values::{Bounded, HttpUrl, LogFilter, WsUrl};
 
@@ -91,6 +91,7 @@ impl Loaded {
 }
 
 fn check_consistency(config: &Config, origins: &Origins) -> Result<(), ConfigError> {
+    check_strategies(config, origins)?;
     let f = &config.fetch;
     if f.backoff_base_ms.get() > f.backoff_max_ms.get() {
         let from = |k: &str| {
@@ -107,6 +108,47 @@ fn check_consistency(config: &Config, origins: &Origins) -> Result<(), ConfigErr
             f.backoff_max_ms.get(),
             from("fetch.backoff_max_ms"),
         )));
+    }
+    Ok(())
+}
+
+/// Strategy names and parameters are checked against what the strategies declare.
+fn check_strategies(config: &Config, origins: &Origins) -> Result<(), ConfigError> {
+    let from = |k: &str| {
+        origins
+            .get(k)
+            .map_or(DEFAULT_LAYER, String::as_str)
+            .to_string()
+    };
+    if let Err(e) = crate::strategy::find(&config.backtest.strategy) {
+        return Err(ConfigError::Invalid(format!(
+            "{}, key `backtest.strategy`: {e}",
+            from("backtest.strategy")
+        )));
+    }
+    for (name, values) in &config.strategies {
+        let key = |k: &str| format!("strategies.{name}.{k}");
+        let info = crate::strategy::find(name).map_err(|e| {
+            let first = values
+                .keys()
+                .next()
+                .map(|k| key(k))
+                .unwrap_or_else(|| format!("strategies.{name}"));
+            ConfigError::Invalid(format!(
+                "{}, table `[strategies.{name}]`: {e}",
+                from(&first)
+            ))
+        })?;
+        for (k, v) in values {
+            let setting = [(k.clone(), v.to_string())];
+            if let Err(e) = crate::strategy::Params::resolve(info, &setting) {
+                return Err(ConfigError::Invalid(format!(
+                    "{}, key `{}`: {e}",
+                    from(&key(k)),
+                    key(k)
+                )));
+            }
+        }
     }
     Ok(())
 }

@@ -30,7 +30,7 @@ fn check(ctx: &Context) -> anyhow::Result<ExitCode> {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    println!(
+    outln!(
         "config OK ({layers}; {} key(s) overridden)",
         loaded.origins.len()
     );
@@ -45,23 +45,23 @@ fn check(ctx: &Context) -> anyhow::Result<ExitCode> {
 fn show(ctx: &Context) -> anyhow::Result<ExitCode> {
     let loaded = ctx.load()?;
     print!("{}", loaded.to_annotated_toml());
-    println!("\n# Credentials come from the environment or .env only:");
+    outln!("\n# Credentials come from the environment or .env only:");
     for line in Credentials::from_env(&ctx.sources.env).status_lines() {
-        println!("#   {line}");
+        outln!("#   {line}");
     }
     Ok(ExitCode::SUCCESS)
 }
 
 fn path(ctx: &Context) -> anyhow::Result<ExitCode> {
     let exists = |p: &std::path::Path| if p.exists() { "" } else { "  (not present)" };
-    println!("built-in defaults   `tickdesk config show --default` prints them");
+    outln!("built-in defaults   `tickdesk config show --default` prints them");
     match Sources::user_file_path() {
-        Some(p) => println!("user config         {}{}", p.display(), exists(&p)),
-        None => println!("user config         (no home directory)"),
+        Some(p) => outln!("user config         {}{}", p.display(), exists(&p)),
+        None => outln!("user config         (no home directory)"),
     }
     match &ctx.sources.cli_file {
-        Some(p) => println!("--config file       {}{}", p.display(), exists(p)),
-        None => println!("--config file       (none given)"),
+        Some(p) => outln!("--config file       {}{}", p.display(), exists(p)),
+        None => outln!("--config file       (none given)"),
     }
     let overrides: Vec<&str> = ctx
         .sources
@@ -75,15 +75,15 @@ fn path(ctx: &Context) -> anyhow::Result<ExitCode> {
     } else {
         overrides.join(", ")
     };
-    println!("environment         TICKDESK_<SECTION>__<KEY> overrides: {shown}");
+    outln!("environment         TICKDESK_<SECTION>__<KEY> overrides: {shown}");
     match &ctx.sources.env.dotenv_loaded {
-        Some(p) => println!(".env file           {}", p.display()),
-        None => println!(".env file           .env in the working directory  (not present)"),
+        Some(p) => outln!(".env file           {}", p.display()),
+        None => outln!(".env file           .env in the working directory  (not present)"),
     }
     if let Ok(dir) = ctx.load().and_then(|loaded| ctx.data_dir(&loaded)) {
-        println!("data directory      {}", dir.display());
-        println!("candle store        {}", dir.join("candles").display());
-        println!("log files           {}", dir.join("logs").display());
+        outln!("data directory      {}", dir.display());
+        outln!("candle store        {}", dir.join("candles").display());
+        outln!("log files           {}", dir.join("logs").display());
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -92,7 +92,7 @@ fn fetch(
     })?;
     let mut code = ExitCode::SUCCESS;
     for r in &reports {
-        println!("{:<10} {:<4} {}", r.key.symbol, r.key.interval, r.summary());
+        outln!("{:<10} {:<4} {}", r.key.symbol, r.key.interval, r.summary());
         match r.outcome {
             Outcome::Failed(_) => code = ExitCode::FAILURE,
             Outcome::Interrupted if code == ExitCode::SUCCESS => code = ExitCode::from(130),
@@ -113,7 +113,7 @@ fn import(store: &Store, args: &ImportArgs) -> anyhow::Result<ExitCode> {
     for path in &files {
         match import::import_file(store, path, &opts) {
             Ok(r) => {
-                println!(
+                outln!(
                     "{}: {} rows ({}) → {} ({} → {}), {} new, {} changed",
                     path.display(),
                     thousands(r.rows as i64),
@@ -128,7 +128,7 @@ fn import(store: &Store, args: &ImportArgs) -> anyhow::Result<ExitCode> {
                     r.stored.changed
                 );
                 for bad in &r.skipped {
-                    println!("  skipped {bad}");
+                    outln!("  skipped {bad}");
                 }
             }
             Err(e) => {
@@ -155,22 +155,22 @@ pub(super) fn summaries(store: &Store) -> anyhow::Result<Vec<SeriesSummary>> {
 fn list(store: &Store, json: bool) -> anyhow::Result<ExitCode> {
     let all = summaries(store)?;
     if json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&all.iter().map(list_json).collect::<Vec<_>>())?
         );
         return Ok(ExitCode::SUCCESS);
     }
     if all.is_empty() {
-        println!(
+        outln!(
             "no candles stored in {}; try `tickdesk data fetch BTCUSDT 1h --from 2024-01-01`",
             store.root().display()
         );
         return Ok(ExitCode::SUCCESS);
     }
-    print_table(&all);
+    print_table(&all)?;
     for s in all.iter().filter(|s| !s.gaps.is_empty()) {
-        println!("\n{} {} gaps:", s.key.symbol, s.key.interval);
+        outln!("\n{} {} gaps:", s.key.symbol, s.key.interval);
         for g in s.gaps.iter().take(8) {
             let kind = match g.kind {
                 GapKind::Exchange => "exchange had none",
@@ -178,7 +178,7 @@ fn list(store: &Store, json: bool) -> anyhow::Result<ExitCode> {
             };
             let last = s.key.interval.advance(g.start, g.bars - 1);
             let bars = if g.bars == 1 { "bar " } else { "bars" };
-            println!(
+            outln!(
                 "  {} … {}  {:>6} {bars}  {kind}",
                 Utc(g.start),
                 Utc(last),
@@ -186,7 +186,7 @@ fn list(store: &Store, json: bool) -> anyhow::Result<ExitCode> {
             );
         }
         if s.gaps.len() > 8 {
-            println!(
+            outln!(
                 "  … and {} more (`tickdesk data list --json` lists all)",
                 s.gaps.len() - 8
             );
@@ -195,14 +195,20 @@ fn list(store: &Store, json: bool) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub(super) fn print_table(all: &[SeriesSummary]) {
-    println!(
+pub(super) fn print_table(all: &[SeriesSummary]) -> std::io::Result<()> {
+    outln!(
         "{:<10} {:<4} {:<17} {:<17} {:>10} {:>8} {:>6}",
-        "SYMBOL", "INT", "FIRST (UTC)", "LAST (UTC)", "CANDLES", "MISSING", "GAPS"
+        "SYMBOL",
+        "INT",
+        "FIRST (UTC)",
+        "LAST (UTC)",
+        "CANDLES",
+        "MISSING",
+        "GAPS"
     );
     for s in all {
         let t = |v: Option<i64>| v.map_or("-".to_string(), |t| Utc(t).to_string());
-        println!(
+        outln!(
             "{:<10} {:<4} {:<17} {:<17} {:>10} {:>8} {:>6}",
             s.key.symbol.as_str(),
             s.key.interval.as_str(),
@@ -213,6 +219,7 @@ pub(super) fn print_table(all: &[SeriesSummary]) {
             s.gaps.len()
         );
     }
+    Ok(())
 }
 
 fn list_json(s: &SeriesSummary) -> serde_json::Value {
@@ -246,27 +253,27 @@ fn verify(
         })
         .collect();
     if keys.is_empty() {
-        println!("nothing to verify: no matching series stored");
+        outln!("nothing to verify: no matching series stored");
         return Ok(ExitCode::SUCCESS);
     }
     let mut damaged = 0;
     for key in &keys {
         let problems = store.verify(key)?;
         if problems.is_empty() {
-            println!("{key}: ok");
+            outln!("{key}: ok");
             continue;
         }
         damaged += 1;
-        println!("{key}: {} problem(s)", problems.len());
+        outln!("{key}: {} problem(s)", problems.len());
         for p in problems.iter().take(20) {
-            println!("  {p}");
+            outln!("  {p}");
         }
         if problems.len() > 20 {
-            println!("  … and {} more", problems.len() - 20);
+            outln!("  … and {} more", problems.len() - 20);
         }
     }
     if damaged > 0 {
-        println!(
+        outln!(
             "{damaged} damaged series; re-import or re-fetch them (delete the series directory under {} first)",
             store.root().display()
         );

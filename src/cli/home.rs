@@ -9,7 +9,7 @@ use std::{path::Path, process::ExitCode};
 
 pub fn run(_ctx: &Context, loaded: &Loaded, dir: &Path) -> anyhow::Result<ExitCode> {
     let store = Store::open(dir)?;
-    println!(
+    outln!(
         "tickdesk {} · data in {}",
         env!("CARGO_PKG_VERSION"),
         dir.display()
@@ -17,19 +17,19 @@ pub fn run(_ctx: &Context, loaded: &Loaded, dir: &Path) -> anyhow::Result<ExitCo
     if store.series()?.is_empty() && loaded.config.data.seed_samples {
         let reports = samples::seed(&store)?;
         let rows: usize = reports.iter().map(|r| r.rows).sum();
-        println!(
+        outln!(
             "\nThe store was empty: copied in the real Binance candles shipped with tickdesk ({} candles; see data/README.md).",
             thousands(rows as i64)
         );
     }
     let all = data::summaries(&store)?;
-    println!();
+    outln!();
     if all.is_empty() {
-        println!("No candles stored yet.");
+        outln!("No candles stored yet.");
     } else {
-        data::print_table(&all);
+        data::print_table(&all)?;
     }
-    println!(
+    outln!(
         "
 What next:
   tickdesk data fetch BTCUSDT,ETHUSDT 1h,1d --from 2024-01-01   download candles (public data, no keys)

@@ -3,8 +3,10 @@
 //! into. The `section!` macro writes both from one field list, so they cannot drift apart. The
 //! defaults are not in this file: they come from the embedded `config.toml`.
 
-use super::values::{Bounded, HttpUrl, LogFilter, WsUrl};
+use super::values::{Bounded, Bps, Cash, FeeRate, HttpUrl, LogFilter, WsUrl};
+use crate::exchange::FillPolicy;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// Records which layer last set each key (`section.key` → layer name).
 pub type Origins = std::collections::BTreeMap<String, String>;
@@ -82,6 +84,57 @@ section! {
     }
 }
 
+section! {
+    /// `[backtest]`: defaults for backtests (command-line flags override them).
+    Backtest / BacktestPatch : "backtest" {
+        strategy: String,
+        cash: Cash,
+        maker_fee: FeeRate,
+        taker_fee: FeeRate,
+        slippage_bps: Bps,
+        fill: FillPolicy,
+        filters: bool,
+    }
+}
+
+/// `[strategies.NAME]`: parameter overrides per strategy (`fast = 12`).
+pub type StrategySettings = BTreeMap<String, BTreeMap<String, ParamValue>>;
+
+/// A strategy parameter as written: a TOML integer or float, written back the same way.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum ParamValue {
+    Int(i64),
+    Float(f64),
+}
+
+impl ParamValue {
+    pub fn get(self) -> f64 {
+        match self {
+            Self::Int(i) => i as f64,
+            Self::Float(f) => f,
+        }
+    }
+}
+
+impl std::fmt::Display for ParamValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Int(i) => write!(f, "{i}"),
+            Self::Float(x) => write!(f, "{x}"),
+        }
+    }
+}
+
+impl Serialize for ParamValue {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match *self {
+            Self::Int(i) => s.serialize_i64(i),
+            Self::Float(f) => s.serialize_f64(f),
+        }
+    }
+}
+
 /// The whole configuration, after every layer has been applied.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Config {
@@ -89,6 +142,9 @@ pub struct Config {
     pub logging: Logging,
     pub binance: Binance,
     pub fetch: Fetch,
+    pub backtest: Backtest,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub strategies: StrategySettings,
 }
 
 /// One layer's keys.
@@ -99,13 +155,17 @@ pub struct ConfigPatch {
     logging: Option<LoggingPatch>,
     binance: Option<BinancePatch>,
     fetch: Option<FetchPatch>,
+    backtest: Option<BacktestPatch>,
+    strategies: Option<StrategySettings>,
 }
 
-pub const SECTIONS: [&str; 4] = [
+pub const SECTIONS: [&str; 6] = [
     Data::SECTION,
     Logging::SECTION,
     Binance::SECTION,
     Fetch::SECTION,
+    Backtest::SECTION,
+    "strategies",
 ];
 
 impl Config {
@@ -116,6 +176,8 @@ impl Config {
             logging: Logging::from_patch(p.logging.unwrap_or_default())?,
             binance: Binance::from_patch(p.binance.unwrap_or_default())?,
             fetch: Fetch::from_patch(p.fetch.unwrap_or_default())?,
+            backtest: Backtest::from_patch(p.backtest.unwrap_or_default())?,
+            strategies: p.strategies.unwrap_or_default(),
         })
     }
 
@@ -131,6 +193,18 @@ impl Config {
         }
         if let Some(s) = p.fetch {
             self.fetch.apply(s, layer, origins);
+        }
+        if let Some(s) = p.backtest {
+            self.backtest.apply(s, layer, origins);
+        }
+        for (strategy, values) in p.strategies.unwrap_or_default() {
+            for (key, value) in values {
+                origins.insert(format!("strategies.{strategy}.{key}"), layer.into());
+                self.strategies
+                    .entry(strategy.clone())
+                    .or_default()
+                    .insert(key, value);
+            }
         }
     }
 }

@@ -81,6 +81,41 @@ fn layers_apply_in_order_user_file_cli_file_environment() {
 }
 
 #[test]
+fn backtest_defaults_and_strategy_parameters_are_checked() {
+    let l = load(Some("[backtest]\ncash = \"2500.5\"\nfill = \"this-close\"\n[strategies.sma_cross]\nfast = 12\n"), None, &[]).unwrap();
+    assert_eq!(l.config.backtest.cash.0.to_string(), "2500.5");
+    assert_eq!(
+        l.config.backtest.fill,
+        crate::exchange::FillPolicy::ThisClose
+    );
+    assert_eq!(
+        l.config.strategies["sma_cross"]["fast"],
+        ParamValue::Int(12)
+    );
+    assert!(l.origins.contains_key("strategies.sma_cross.fast"));
+    let e = error("[strategies.sma_cross]\nfsat = 12\n");
+    assert!(
+        e.contains("key `strategies.sma_cross.fsat`")
+            && e.contains("its parameters are fast, slow"),
+        "{e}"
+    );
+    let e = error("[strategies.sma_cross]\nslow = 2\n");
+    assert!(
+        e.contains("sma_cross.slow must be a whole number from 3"),
+        "{e}"
+    );
+    let e = error("[strategies.smacross]\nfast = 2\n");
+    assert!(e.contains("unknown strategy `smacross`"), "{e}");
+    let e = error("[backtest]\nfill = \"tomorrow\"\n");
+    assert!(e.contains("next-open") && e.contains("line 2"), "{e}");
+    let e = error("[backtest]\ntaker_fee = 0.5\n");
+    assert!(
+        e.contains("not a fee rate: use a number from 0 to 0.05"),
+        "{e}"
+    );
+}
+
+#[test]
 fn testnet_switch_selects_testnet_endpoints() {
     let c = load(Some("[binance]\ntestnet = true\n"), None, &[])
         .unwrap()

@@ -96,6 +96,57 @@ impl<'de, const WS: bool> Deserialize<'de> for Url<WS> {
 
 const LEVELS: [&str; 6] = ["off", "error", "warn", "info", "debug", "trace"];
 
+/// Decimal settings with a range, read from TOML numbers or strings (`0.001`, `"0.001"`).
+macro_rules! decimal_setting {
+    ($(#[$m:meta])* $name:ident, $lo:literal, $hi:literal, $what:literal) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub struct $name(pub rust_decimal::Decimal);
+
+        /// Written back as a TOML number, as the user wrote it.
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                use rust_decimal::prelude::ToPrimitive;
+                match (self.0.fract().is_zero(), self.0.to_i64(), self.0.to_f64()) {
+                    (true, Some(i), _) => s.serialize_i64(i),
+                    (_, _, Some(f)) => s.serialize_f64(f),
+                    _ => s.serialize_str(&self.0.to_string()),
+                }
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let v = toml::Value::deserialize(d)?;
+                let text = match &v {
+                    toml::Value::Integer(i) => i.to_string(),
+                    toml::Value::Float(f) => f.to_string(),
+                    toml::Value::String(s) => s.clone(),
+                    other => return Err(D::Error::custom(format!("expected {} (a number), found {}", $what, other.type_str()))),
+                };
+                let (lo, hi) = (rust_decimal::Decimal::from_str_exact($lo), rust_decimal::Decimal::from_str_exact($hi));
+                match (text.trim().parse::<rust_decimal::Decimal>(), lo, hi) {
+                    (Ok(x), Ok(lo), Ok(hi)) if x >= lo && x <= hi => Ok(Self(x)),
+                    _ => Err(D::Error::custom(format!("`{text}` is not {}: use a number from {} to {}", $what, $lo, $hi))),
+                }
+            }
+        }
+    };
+}
+
+decimal_setting!(
+    /// Starting cash in the quote asset.
+    Cash, "0.00000001", "1000000000000", "an amount of cash"
+);
+decimal_setting!(
+    /// A fee as a fraction of the trade value (0.001 = 0.1 %).
+    FeeRate, "0", "0.05", "a fee rate"
+);
+decimal_setting!(
+    /// Basis points (1 bp = 0.01 %).
+    Bps, "0", "1000", "a number of basis points"
+);
+
 /// A tracing filter: a level or directives such as `info,tickdesk::fetch=debug`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
