@@ -7,11 +7,14 @@
 )]
 
 mod backtest;
+mod cli_backtest;
 mod cli_config;
 mod cli_data;
 mod common;
+mod engine_behaviour;
 mod fake_binance;
 mod fetch;
 mod fetch_cli;
 mod indicators;
+mod lookahead;
 mod market_data;
