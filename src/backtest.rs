@@ -103,6 +103,18 @@ pub enum BacktestError {
 /// Runs `spec` over `feed` (the candles of `spec.symbols`, in that order).
 pub fn run(spec: &Spec, feed: &Feed, cancel: Option<&Cancel>) -> Result<Outcome, BacktestError> {
     let (strategy, params) = strategy::build(&spec.strategy, &spec.settings)?;
+    run_strategy(spec, strategy, params, feed, cancel)
+}
+
+/// Runs a strategy built by the caller (one not registered, or in a test) under `spec`'s
+/// settings; `spec.strategy` and `spec.settings` only label the run.
+pub fn run_strategy(
+    spec: &Spec,
+    strategy: Box<dyn strategy::Strategy>,
+    params: Params,
+    feed: &Feed,
+    cancel: Option<&Cancel>,
+) -> Result<Outcome, BacktestError> {
     let names: Vec<String> = spec.symbols.iter().map(|s| s.to_string()).collect();
     let rules: Vec<_> = names
         .iter()

@@ -3,7 +3,9 @@
 //! A strategy first declares what it reads (`setup`: series at any interval at least as coarse as
 //! the run's, indicators over them), then reacts to closed candles, its fills and orders, and
 //! timers, acting only through the `Ctx` it is handed. The same strategy runs unchanged in a
-//! backtest, in paper trading and live. docs/strategies.md walks through writing one.
+//! backtest, in paper trading and live. docs/strategies.md (below) walks through writing one; its
+//! example is compiled and run as a test.
+#![doc = include_str!("../docs/strategies.md")]
 
 mod common;
 mod mean_reversion;
