@@ -1,7 +1,8 @@
 //! Engine speed (`cargo bench --bench backtest`): the sma_cross 10/30 backtest, event by event
 //! through the trading core and the simulated exchange, including the equity curve, round trips
 //! and metrics. Target ≥ 20 million bars/s on the BTCUSDT 1h series (58,419 bars) and on a
-//! 1.5-million-bar 1m series (the shipped 1m sample tiled forward in time).
+//! 1.5-million-bar 1m series: the shared 130,708 BTCUSDT minutes (`../shared/data/csv`) tiled
+//! forward in time when present, else the shipped twelve days of minutes.
 #![allow(
     clippy::unwrap_used,
     reason = "benchmark setup: a failure should abort loudly"
@@ -34,12 +35,27 @@ fn btc_1h() -> &'static Vec<Candle> {
     C.get_or_init(|| shipped("BTCUSDT-1h.csv.gz"))
 }
 
-/// 1.5 million consecutive minutes: the shipped 12 days of BTCUSDT 1m, repeated. Each repeat is
-/// shifted so prices stay continuous (no artificial jump where the copies meet).
+/// The minutes to tile: the shared data set's when it is beside the repository, else the shipped.
+fn source_minutes() -> Vec<Candle> {
+    let shared =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/csv/BTCUSDT-1m.csv");
+    if shared.exists() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let r = tickdesk::import::import_file(&store, &shared, &ImportOptions::default()).unwrap();
+        eprintln!("tiling the shared {} BTCUSDT minutes", r.rows);
+        return store.load(&r.key).unwrap();
+    }
+    eprintln!("../shared not found: tiling the shipped BTCUSDT minutes");
+    shipped("BTCUSDT-1m.csv.gz")
+}
+
+/// 1.5 million consecutive minutes, the source repeated. Each repeat is scaled so prices stay
+/// continuous (no artificial jump where the copies meet).
 fn minutes_1_5m() -> &'static Vec<Candle> {
     static C: OnceLock<Vec<Candle>> = OnceLock::new();
     C.get_or_init(|| {
-        let sample = shipped("BTCUSDT-1m.csv.gz");
+        let sample = source_minutes();
         let t0 = sample[0].open_time;
         let drift = sample[sample.len() - 1].close / sample[0].open;
         (0..1_500_000usize)
