@@ -88,13 +88,19 @@ impl Feed {
             .filter_map(|i| self.series[i].get(cursor[i]).map(|c| c.open_time))
             .min()
         {
+            // Every instrument's orders are matched against this step before any strategy sees
+            // a candle of it: a decision at the close then knows every fill up to that close.
+            for (i, series) in self.series.iter().enumerate() {
+                if let Some(candle) = series.get(cursor[i]).filter(|c| c.open_time == t) {
+                    let inside = self.inside(i, candle, &mut detail_cursor);
+                    engine.match_bar(i, candle, inside);
+                }
+            }
             for (i, (series, at)) in self.series.iter().zip(cursor.iter_mut()).enumerate() {
-                let Some(candle) = series.get(*at).filter(|c| c.open_time == t) else {
-                    continue;
-                };
-                let inside = self.inside(i, candle, &mut detail_cursor);
-                engine.on_bar(i, candle, inside);
-                *at += 1;
+                if let Some(candle) = series.get(*at).filter(|c| c.open_time == t) {
+                    engine.deliver_bar(i, candle);
+                    *at += 1;
+                }
             }
             r.record(engine, t);
             if r.open_times.len().is_multiple_of(CHECK_EVERY)

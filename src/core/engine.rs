@@ -14,11 +14,16 @@ use super::{
     Reject, SeriesId, Side,
 };
 use crate::exchange::{Exchange, ExecEvent, SymbolRules};
-use crate::indicators::{self, Indicator};
+use crate::indicators::Indicator;
 use crate::market::{Candle, Interval, Resampler};
-use crate::strategy::{Setup, SetupHost, Strategy, StrategyError};
+use crate::strategy::{Setup, Strategy, StrategyError};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
+
+mod inspect;
+mod setup_host;
+
+use setup_host::Host;
 
 /// A strategy's last signal: when, and what it said.
 pub type Signal = (i64, std::sync::Arc<str>);
@@ -212,6 +217,15 @@ impl<X: Exchange, O: EngineObserver> Engine<X, O> {
     /// A closed candle of a base series, with the finer candles inside it when the simulated
     /// exchange should match orders along those instead (`--detail`).
     pub fn on_bar(&mut self, series: SeriesId, candle: &Candle, detail: &[Candle]) {
+        self.match_bar(series, candle, detail);
+        self.deliver_bar(series, candle);
+    }
+
+    /// The first half of [`Engine::on_bar`]: the clock moves to the bar's close and the exchange
+    /// matches the instrument's orders against the bar; fills reach the strategies, the candle
+    /// does not yet. A feed with several instruments at one time step matches every instrument
+    /// before delivering any candle, so a decision at a close sees every fill up to that close.
+    pub fn match_bar(&mut self, series: SeriesId, candle: &Candle, detail: &[Candle]) {
         let s = &self.series[series];
         let close = match s.length {
             Some(len) => candle.open_time + len,
@@ -227,6 +241,11 @@ impl<X: Exchange, O: EngineObserver> Engine<X, O> {
             .on_bar(instrument, candle, detail, &mut self.execs);
         self.last_close[instrument] = candle.close;
         self.flush();
+    }
+
+    /// The second half of [`Engine::on_bar`]: the closed candle reaches indicators, history and
+    /// strategies, then the series resampled from it.
+    pub fn deliver_bar(&mut self, series: SeriesId, candle: &Candle) {
         self.deliver(series, candle);
         for k in 0..self.derived[series].len() {
             let d = self.derived[series][k];
@@ -505,154 +524,4 @@ fn prepare(mut r: OrderRequest, rules: &SymbolRules) -> Result<OrderRequest, Rej
         OrderKind::Market => OrderKind::Market,
     };
     Ok(r)
-}
-
-impl<X: Exchange, O: EngineObserver> Engine<X, O> {
-    /// Account value in the quote currency, every base asset marked at its last close.
-    pub fn mark(&self) -> f64 {
-        let account = self.exchange.account();
-        let mut equity = account.total_f64(self.quote);
-        for &(base, instrument) in &self.marks {
-            let held = account.total_f64(base);
-            if held != 0.0 {
-                equity += held * self.last_close[instrument];
-            }
-        }
-        equity
-    }
-
-    /// Whether any base asset is held.
-    /// `mark()` and whether any base asset is held, in one pass (for per-bar bookkeeping).
-    pub fn mark_and_holding(&self) -> (f64, bool) {
-        let account = self.exchange.account();
-        let (mut equity, mut holding) = (account.total_f64(self.quote), false);
-        for &(base, instrument) in &self.marks {
-            let held = account.total_f64(base);
-            if held != 0.0 {
-                equity += held * self.last_close[instrument];
-                holding = true;
-            }
-        }
-        (equity, holding)
-    }
-
-    pub fn holding(&self) -> bool {
-        let account = self.exchange.account();
-        self.marks
-            .iter()
-            .any(|&(base, _)| account.total_f64(base) != 0.0)
-    }
-
-    pub fn now(&self) -> i64 {
-        self.now
-    }
-
-    pub fn exchange(&self) -> &X {
-        &self.exchange
-    }
-
-    pub fn observer(&self) -> &O {
-        &self.observer
-    }
-
-    pub fn observer_mut(&mut self) -> &mut O {
-        &mut self.observer
-    }
-
-    pub fn instruments(&self) -> &[Instrument] {
-        &self.instruments
-    }
-
-    pub fn is_halted(&self) -> bool {
-        self.halted
-    }
-
-    /// Each strategy: running or paused, and its last signal.
-    pub fn strategy_states(&self) -> Vec<(bool, Option<&Signal>)> {
-        self.strategies
-            .iter()
-            .map(|s| (s.running, s.signal.as_ref()))
-            .collect()
-    }
-
-    pub fn into_parts(self) -> (X, O) {
-        (self.exchange, self.observer)
-    }
-}
-
-/// The engine as seen by a strategy's `setup`.
-struct Host<'a, X: Exchange, O: EngineObserver> {
-    engine: &'a mut Engine<X, O>,
-    declared: Vec<SeriesId>,
-}
-
-impl<X: Exchange, O: EngineObserver> SetupHost for Host<'_, X, O> {
-    fn instruments(&self) -> Vec<String> {
-        self.engine
-            .instruments
-            .iter()
-            .map(|i| i.symbol.clone())
-            .collect()
-    }
-
-    fn base_interval(&self) -> Interval {
-        self.engine.base_interval
-    }
-
-    fn series(&mut self, instrument: usize, interval: Interval) -> Result<SeriesId, StrategyError> {
-        let e = &mut *self.engine;
-        if instrument >= e.instruments.len() {
-            return Err(StrategyError::Setup(format!(
-                "instrument {instrument} is not in this run"
-            )));
-        }
-        let existing = e
-            .series
-            .iter()
-            .position(|s| s.instrument == instrument && s.interval == interval);
-        let id = match existing {
-            Some(id) => id,
-            None => {
-                let resampler = Resampler::new(e.base_interval, interval)
-                    .map_err(|err| StrategyError::Setup(err.to_string()))?;
-                e.series.push(Series {
-                    instrument,
-                    interval,
-                    length: interval.fixed_ms(),
-                    keep: DEFAULT_KEEP,
-                    resampler: Some(resampler),
-                    subscribers: Vec::new(),
-                    indicators: Vec::new(),
-                });
-                e.histories.push(VecDeque::new());
-                let id = e.series.len() - 1;
-                e.derived[instrument].push(id);
-                id
-            }
-        };
-        if !self.declared.contains(&id) {
-            self.declared.push(id);
-        }
-        Ok(id)
-    }
-
-    fn keep(&mut self, series: SeriesId, candles: usize) {
-        if let Some(s) = self.engine.series.get_mut(series) {
-            s.keep = s.keep.max(candles);
-        }
-    }
-
-    fn indicator(&mut self, series: SeriesId, expr: &str) -> Result<usize, StrategyError> {
-        let (indicator, _) =
-            indicators::build(expr).map_err(|e| StrategyError::Setup(e.to_string()))?;
-        let e = &mut *self.engine;
-        let s = e
-            .series
-            .get_mut(series)
-            .ok_or_else(|| StrategyError::Setup(format!("series {series} was not declared")))?;
-        e.indicators.push(indicator);
-        e.indicator_values.push(None);
-        s.indicators.push(e.indicators.len() - 1);
-        Ok(e.indicators.len() - 1)
-    }
 }

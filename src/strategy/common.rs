@@ -1,6 +1,6 @@
 //! Small decisions every built-in strategy makes the same way.
 
-use crate::core::Ctx;
+use crate::core::{Ctx, Side};
 use rust_decimal::Decimal;
 
 /// Whether the strategy holds a sellable position in `instrument` (dust below the step size does
@@ -10,14 +10,15 @@ pub fn holding(ctx: &Ctx<'_>, instrument: usize) -> bool {
 }
 
 /// The free quote cash this instrument may spend: all of it divided evenly among the run's
-/// instruments that are not held.
+/// instruments that are neither held nor being bought (an open buy order has already locked its
+/// share, so it does not count again).
 pub fn cash_share(ctx: &Ctx<'_>, instrument: usize, instruments: usize) -> Decimal {
     let free = ctx.free_quote(instrument);
     if instruments == 1 {
         return free;
     }
     let flat = (0..instruments)
-        .filter(|&i| !holding(ctx, i))
+        .filter(|&i| !holding(ctx, i) && !ctx.open_orders(i).any(|o| o.request.side == Side::Buy))
         .count()
         .max(1);
     free / Decimal::from(flat)

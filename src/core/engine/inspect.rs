@@ -1,0 +1,78 @@
+//! What the engine shows of itself: marked equity, the parts it was built from, the state a view
+//! or a report reads.
+
+use super::{Engine, EngineObserver, Instrument, Signal};
+use crate::exchange::Exchange;
+
+impl<X: Exchange, O: EngineObserver> Engine<X, O> {
+    /// Account value in the quote currency, every base asset marked at its last close.
+    pub fn mark(&self) -> f64 {
+        let account = self.exchange.account();
+        let mut equity = account.total_f64(self.quote);
+        for &(base, instrument) in &self.marks {
+            let held = account.total_f64(base);
+            if held != 0.0 {
+                equity += held * self.last_close[instrument];
+            }
+        }
+        equity
+    }
+
+    /// `mark()` and whether any base asset is held, in one pass (for per-bar bookkeeping).
+    pub fn mark_and_holding(&self) -> (f64, bool) {
+        let account = self.exchange.account();
+        let (mut equity, mut holding) = (account.total_f64(self.quote), false);
+        for &(base, instrument) in &self.marks {
+            let held = account.total_f64(base);
+            if held != 0.0 {
+                equity += held * self.last_close[instrument];
+                holding = true;
+            }
+        }
+        (equity, holding)
+    }
+
+    /// Whether any base asset is held.
+    pub fn holding(&self) -> bool {
+        let account = self.exchange.account();
+        self.marks
+            .iter()
+            .any(|&(base, _)| account.total_f64(base) != 0.0)
+    }
+
+    pub fn now(&self) -> i64 {
+        self.now
+    }
+
+    pub fn exchange(&self) -> &X {
+        &self.exchange
+    }
+
+    pub fn observer(&self) -> &O {
+        &self.observer
+    }
+
+    pub fn observer_mut(&mut self) -> &mut O {
+        &mut self.observer
+    }
+
+    pub fn instruments(&self) -> &[Instrument] {
+        &self.instruments
+    }
+
+    pub fn is_halted(&self) -> bool {
+        self.halted
+    }
+
+    /// Each strategy: running or paused, and its last signal.
+    pub fn strategy_states(&self) -> Vec<(bool, Option<&Signal>)> {
+        self.strategies
+            .iter()
+            .map(|s| (s.running, s.signal.as_ref()))
+            .collect()
+    }
+
+    pub fn into_parts(self) -> (X, O) {
+        (self.exchange, self.observer)
+    }
+}
