@@ -4,8 +4,9 @@
 //!
 //! Market orders fill at the next bar's open (`FillPolicy::NextOpen`, the default) or at the close
 //! of the bar they were decided on (`ThisClose`), worsened by `slippage_bps`. Resting orders are
-//! matched as each bar is walked (see `matching`). Fees are charged in the quote asset: `taker_fee`
-//! for market, stop and gap fills, `maker_fee` for limits resting at their price. A market buy for
+//! matched as each bar is walked (see `matching` and `walk`). Fees are charged in the quote asset:
+//! `taker_fee` for market and stop fills and for limits marketable on arrival, `maker_fee` for
+//! limits filled at their price. A market buy for
 //! a quote amount spends exactly that amount, fee included: qty = amount / (1 + fee) / price.
 
 mod matching;
@@ -170,18 +171,20 @@ impl SimExchange {
     }
 
     /// Walks one (sub-)bar for the open orders of `instrument`.
-    fn walk(&mut self, instrument: usize, bar: &Candle, first: bool, out: &mut Vec<ExecEvent>) {
+    /// Offers the candle's open, low, high and close, in that order, to the instrument's orders.
+    ///
+    /// An order placed after the candle opened is not matched against it (those prices came
+    /// before it existed). An order placed at the candle's open arrives at the open price: one the
+    /// open is already past executes there, as taker. For an order resting from earlier, the open
+    /// is just the next price on its path: a limit it jumped past fills at its limit as maker (the
+    /// book would have matched it on the way), while a stop it jumped past executes at the open.
+    fn walk(&mut self, instrument: usize, bar: &Candle, out: &mut Vec<ExecEvent>) {
         for (x, point) in [
             (bar.open, Point::Open),
             (bar.low, Point::Low),
             (bar.high, Point::High),
             (bar.close, Point::Close),
         ] {
-            let point = if point == Point::Open && !first {
-                Point::Low
-            } else {
-                point
-            };
             if !self
                 .orders
                 .iter()
@@ -193,10 +196,17 @@ impl SimExchange {
             let mut i = 0;
             while i < self.orders.len() {
                 let o = &self.orders[i];
-                if o.request.instrument != instrument {
+                if o.request.instrument != instrument || o.placed_at > bar.open_time {
                     i += 1;
                     continue;
                 }
+                let waiting_stop = o.request.kind.stop().is_some() && !o.triggered;
+                let point = if point == Point::Open && o.placed_at < bar.open_time && !waiting_stop
+                {
+                    Point::Low
+                } else {
+                    point
+                };
                 match matching::step(&o.request.kind, o.request.side, o.triggered, x, point) {
                     Step::Nothing => i += 1,
                     Step::Triggered => {
@@ -326,10 +336,10 @@ impl Exchange for SimExchange {
             .any(|o| o.request.instrument == instrument);
         if resting {
             if detail.is_empty() {
-                self.walk(instrument, bar, true, out);
+                self.walk(instrument, bar, out);
             } else {
-                for (k, sub) in detail.iter().enumerate() {
-                    self.walk(instrument, sub, k == 0, out);
+                for sub in detail {
+                    self.walk(instrument, sub, out);
                 }
             }
         }

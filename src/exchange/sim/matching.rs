@@ -2,9 +2,10 @@
 //!
 //! A bar is walked open → low → high → close: for a long position the adverse move comes first, so
 //! when one bar touches both a stop and a target the stop wins (pessimistic, documented). At the
-//! open, an order the price has already gapped past executes at the open; later in the bar it
-//! executes at its own price (the limit, or the stop for stop-market orders, worsened by slippage).
-//! A limit order resting before the bar fills at its limit as maker; everything else is taker.
+//! open (`Point::Open`: an order arriving at the open, or a stop waiting from before), an order the
+//! price is already past executes at the open; elsewhere on the walk it executes at its own price
+//! (the limit, or the stop for stop-market orders, worsened by slippage). A limit filled at its
+//! limit is maker; everything else is taker.
 
 use crate::core::{Liquidity, OrderKind, Side};
 use rust_decimal::Decimal;

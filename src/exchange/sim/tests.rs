@@ -274,7 +274,7 @@ fn finer_bars_decide_which_came_first() {
 }
 
 #[test]
-fn limits_rest_as_maker_and_gaps_fill_at_the_open() {
+fn limits_fill_at_their_price_as_maker_unless_marketable_on_arrival() {
     let mut s = sim(FillPolicy::NextOpen, false);
     let mut out = Vec::new();
     s.on_bar(0, &bar(0, 100.0, 101.0, 99.0, 100.0), &[], &mut out);
@@ -302,21 +302,29 @@ fn limits_rest_as_maker_and_gaps_fill_at_the_open() {
     .unwrap();
     s.on_bar(0, &bar(1, 99.0, 100.0, 98.5, 99.0), &[], &mut out);
     assert!(fills(&out).is_empty(), "98.5 never reached 98");
+    // Placed at the next bar's open time: it arrives when the price is already 96.
+    let arriving = order(
+        Side::Buy,
+        OrderKind::Limit { price: d("97") },
+        Qty::Base(d("1")),
+    );
+    s.submit(3, arriving, 2, &mut out).unwrap();
     s.on_bar(0, &bar(2, 96.0, 99.0, 95.0, 98.0), &[], &mut out);
     let f = fills(&out);
     assert_eq!(
         f,
         vec![
-            (d("1"), d("96"), Liquidity::Taker),
+            (d("1"), d("98"), Liquidity::Maker),
+            (d("1"), d("97"), Liquidity::Maker),
             (d("1"), d("96"), Liquidity::Taker)
         ],
-        "both gapped: at the open"
+        "resting bids the price jumped past fill at their limits; the arriving one at the open"
     );
     let (usdt, _) = holdings(&s);
     assert_eq!(
         usdt,
-        d("10000") - d("192") * d("1.001"),
-        "taker fee on gap fills; locks released"
+        d("10000") - d("195") * d("1.0005") - d("96") * d("1.001"),
+        "maker fee at the limit, taker fee when marketable; locks released"
     );
 }
 
@@ -343,4 +351,42 @@ fn cancelling_releases_the_lock_and_unknown_orders_are_refused() {
         (d("10000"), Decimal::ZERO)
     );
     assert_eq!(s.cancel(1, &mut out).unwrap_err().code, "UNKNOWN_ORDER");
+}
+
+#[test]
+fn an_order_placed_inside_a_bar_is_not_matched_against_prices_before_it() {
+    // A person's order at minute 30 of an hour: the hour's open and low came before it.
+    let hour = 3_600_000;
+    let mut s = sim(FillPolicy::NextOpen, false);
+    let mut out = Vec::new();
+    s.on_bar(0, &bar(0, 100.0, 101.0, 99.0, 100.0), &[], &mut out);
+    let market = order(Side::Buy, OrderKind::Market, Qty::Base(d("1")));
+    s.submit(1, market, hour + hour / 2, &mut out).unwrap();
+    s.on_bar(0, &bar(hour, 90.0, 101.0, 89.0, 100.0), &[], &mut out);
+    assert!(
+        fills(&out).is_empty(),
+        "not at 90, an open before the order"
+    );
+    s.on_bar(0, &bar(2 * hour, 102.0, 103.0, 101.0, 102.0), &[], &mut out);
+    assert_eq!(fills(&out), vec![(d("1"), d("102"), Liquidity::Taker)]);
+}
+
+#[test]
+fn a_stop_the_price_jumps_past_executes_at_the_open_even_when_resting() {
+    let mut s = sim(FillPolicy::NextOpen, false);
+    let mut out = Vec::new();
+    let buy = order(Side::Buy, OrderKind::Market, Qty::Base(d("1")));
+    s.submit(1, buy, 0, &mut out).unwrap();
+    s.on_bar(0, &bar(0, 100.0, 101.0, 99.0, 100.0), &[], &mut out);
+    let stop = OrderKind::StopLoss { stop: d("95") };
+    s.submit(2, order(Side::Sell, stop, Qty::Base(d("1"))), 1, &mut out)
+        .unwrap();
+    s.on_bar(0, &bar(1, 99.0, 100.0, 96.0, 97.0), &[], &mut out);
+    s.on_bar(0, &bar(2, 90.0, 92.0, 89.0, 91.0), &[], &mut out);
+    let f = fills(&out);
+    assert_eq!(
+        f[1..],
+        [(d("1"), d("90"), Liquidity::Taker)],
+        "not at 95: it was never traded"
+    );
 }
