@@ -13,6 +13,14 @@ macro_rules! outln {
     }};
 }
 
+/// `print!` for command output, quiet on a closed stdout like `outln!`.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        write!(std::io::stdout(), $($arg)*)?;
+    }};
+}
+
 mod backtest_cmd;
 mod config_cmd;
 mod data;
@@ -215,9 +223,9 @@ pub fn main() -> ExitCode {
         }),
         Some(Command::Runs(cmd)) => with_logging(&ctx, |_, _, dir| runs_cmd::run(dir, cmd)),
         Some(Command::Strategies) => backtest_cmd::list_strategies(),
-        Some(Command::Indicators(args)) => {
-            with_logging(&ctx, |_, _, dir| indicators_cmd::run(dir, args))
-        }
+        Some(Command::Indicators(args)) => with_logging(&ctx, |_, loaded, dir| {
+            indicators_cmd::run(loaded, dir, args)
+        }),
         None => with_logging(&ctx, home::run),
     };
     match result {

@@ -1,6 +1,7 @@
 //! `data export`: candles as CSV with the header `open_time,open,high,low,close,volume`, open time
 //! in UTC milliseconds and numbers in their shortest exact form, so export → import is lossless.
-//! An interval that is not stored is resampled from the finest stored interval that nests in it.
+//! An interval that is not stored, or stored but not over the asked range, is resampled from the
+//! stored interval that nests in it and covers most of the range (the coarsest, on a tie).
 
 use crate::import::HEADER;
 use crate::market::{Bar, Candle, Interval, SeriesKey, resample};
@@ -47,9 +48,44 @@ pub enum ExportError {
     },
 }
 
+/// How much of `range` a stored series covers, in milliseconds.
+fn covered_ms(store: &Store, key: &SeriesKey, range: Range) -> Result<i128, StoreError> {
+    let coverage = store.coverage(key)?;
+    let parts = coverage.covered(range);
+    Ok(parts
+        .iter()
+        .map(|r| i128::from(r.end) - i128::from(r.start))
+        .sum())
+}
+
 pub fn select(store: &Store, key: &SeriesKey, range: Range) -> Result<Exported, ExportError> {
     let stored = store.series()?;
-    if stored.contains(key) {
+    // The key itself and every finer stored interval of the symbol that nests in it; the one
+    // covering most of the range wins, the coarsest on a tie (so the key itself when it covers
+    // the range: nothing to resample).
+    let mut best: Option<(&SeriesKey, i128)> = None;
+    for k in &stored {
+        let same = k.exchange == key.exchange && k.symbol == key.symbol;
+        if !same || !(k == key || k.interval.divides(key.interval)) {
+            continue;
+        }
+        let ms = covered_ms(store, k, range)?;
+        let better = match best {
+            None => true,
+            Some((b, bms)) => ms > bms || (ms == bms && k.interval > b.interval),
+        };
+        if better {
+            best = Some((k, ms));
+        }
+    }
+    let Some((source, _)) = best else {
+        return Err(ExportError::NotStored {
+            key: key.clone(),
+            symbol: key.symbol.to_string(),
+            interval: key.interval,
+        });
+    };
+    if source == key {
         let candles = store.load_range(key, range)?;
         return Ok(Exported {
             bars: candles
@@ -62,17 +98,6 @@ pub fn select(store: &Store, key: &SeriesKey, range: Range) -> Result<Exported, 
             resampled_from: None,
         });
     }
-    let source = stored
-        .iter()
-        .filter(|k| {
-            k.exchange == key.exchange && k.symbol == key.symbol && k.interval.divides(key.interval)
-        })
-        .max_by_key(|k| k.interval)
-        .ok_or_else(|| ExportError::NotStored {
-            key: key.clone(),
-            symbol: key.symbol.to_string(),
-            interval: key.interval,
-        })?;
     // Widen the range to whole buckets so the first and last bars are not cut.
     let wide = Range::new(key.interval.align(range.start.max(i64::MIN / 2)), range.end);
     let candles = store.load_range(source, wide)?;

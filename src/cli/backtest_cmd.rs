@@ -1,6 +1,6 @@
 //! `tickdesk backtest …` and `tickdesk strategies`.
 
-use super::{Context, date};
+use super::{Context, date, home};
 use crate::backtest::{self, Spec};
 use crate::cancel::Cancel;
 use crate::config::Loaded;
@@ -8,7 +8,6 @@ use crate::exchange::FillPolicy;
 use crate::journal::Journal;
 use crate::market::{Interval, Symbol};
 use crate::report;
-use crate::store::Store;
 use crate::strategy;
 use anyhow::Context as _;
 use clap::{Args, ValueEnum};
@@ -53,8 +52,10 @@ pub struct BacktestArgs {
     /// Fee per side as a fraction (sets maker and taker).
     #[arg(long)]
     fee: Option<Decimal>,
+    /// Fee on limit orders filled at their price, as a fraction (overrides --fee).
     #[arg(long)]
     maker_fee: Option<Decimal>,
+    /// Fee on market and stop fills and marketable limits, as a fraction (overrides --fee).
     #[arg(long)]
     taker_fee: Option<Decimal>,
     /// Slippage on market and stop fills, in basis points.
@@ -116,11 +117,11 @@ pub fn run(
 ) -> anyhow::Result<ExitCode> {
     let (json, html, no_journal) = (args.json.clone(), args.report.clone(), args.no_journal);
     let spec = spec(loaded, args);
-    let store = Store::open(dir)?;
+    let store = home::open_seeded(loaded, dir)?;
     let feed = backtest::load(&store, &spec)?;
     let cancel = Cancel::default();
     let outcome = backtest::run(&spec, &feed, Some(&cancel))?;
-    print!("{}", report::text(&outcome));
+    out!("{}", report::text(&outcome));
     if let Some(path) = json {
         let text = serde_json::to_string_pretty(&report::json(&outcome))?;
         std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
@@ -146,14 +147,16 @@ pub fn list_strategies() -> anyhow::Result<ExitCode> {
     for info in strategy::builtins() {
         outln!("{}  {}", info.name, info.about);
         for p in info.params {
-            let kind = if p.integer { "integer" } else { "number" };
+            let step = if p.choices.is_empty() {
+                format!(", step {}", p.step)
+            } else {
+                String::new()
+            };
             outln!(
-                "    {:<16} {:>8}  {kind} from {} to {}, step {}: {}",
+                "    {:<16} {:>8}  {}{step}: {}",
                 p.name,
                 p.default,
-                p.min,
-                p.max,
-                p.step,
+                p.allowed(),
                 p.about
             );
         }

@@ -10,7 +10,7 @@ pub fn run(ctx: &Context, cmd: ConfigCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         ConfigCommand::Check => check(ctx),
         ConfigCommand::Show { default: true } => {
-            print!("{DEFAULT_TOML}");
+            out!("{DEFAULT_TOML}");
             Ok(ExitCode::SUCCESS)
         }
         ConfigCommand::Show { default: false } => show(ctx),
@@ -44,7 +44,7 @@ fn check(ctx: &Context) -> anyhow::Result<ExitCode> {
 
 fn show(ctx: &Context) -> anyhow::Result<ExitCode> {
     let loaded = ctx.load()?;
-    print!("{}", loaded.to_annotated_toml());
+    out!("{}", loaded.to_annotated_toml());
     outln!("\n# Credentials come from the environment or .env only:");
     for line in Credentials::from_env(&ctx.sources.env).status_lines() {
         outln!("#   {line}");

@@ -7,6 +7,29 @@ use crate::samples;
 use crate::store::Store;
 use std::{path::Path, process::ExitCode};
 
+/// Copies the shipped candles into an empty store (unless `data.seed_samples` is off); the number
+/// of candles copied, if it did.
+fn seed_if_empty(loaded: &Loaded, store: &Store) -> anyhow::Result<Option<usize>> {
+    if !store.series()?.is_empty() || !loaded.config.data.seed_samples {
+        return Ok(None);
+    }
+    let reports = samples::seed(store)?;
+    Ok(Some(reports.iter().map(|r| r.rows).sum()))
+}
+
+/// The store, seeded like a first `tickdesk` run when it is empty, so that commands reading
+/// candles work on a fresh machine (told on stderr; stdout stays the command's output).
+pub fn open_seeded(loaded: &Loaded, dir: &Path) -> anyhow::Result<Store> {
+    let store = Store::open(dir)?;
+    if let Some(rows) = seed_if_empty(loaded, &store)? {
+        eprintln!(
+            "The store was empty: copied in the {} real Binance candles shipped with tickdesk (see data/README.md).",
+            thousands(rows as i64)
+        );
+    }
+    Ok(store)
+}
+
 pub fn run(_ctx: &Context, loaded: &Loaded, dir: &Path) -> anyhow::Result<ExitCode> {
     let store = Store::open(dir)?;
     outln!(
@@ -14,9 +37,7 @@ pub fn run(_ctx: &Context, loaded: &Loaded, dir: &Path) -> anyhow::Result<ExitCo
         env!("CARGO_PKG_VERSION"),
         dir.display()
     );
-    if store.series()?.is_empty() && loaded.config.data.seed_samples {
-        let reports = samples::seed(&store)?;
-        let rows: usize = reports.iter().map(|r| r.rows).sum();
+    if let Some(rows) = seed_if_empty(loaded, &store)? {
         outln!(
             "\nThe store was empty: copied in the real Binance candles shipped with tickdesk ({} candles; see data/README.md).",
             thousands(rows as i64)

@@ -1,9 +1,10 @@
 //! `tickdesk indicators SYMBOL INTERVAL --out FILE.csv` and `tickdesk indicators --list`.
 
+use super::home;
 use crate::export;
 use crate::indicators::{self, reference_table, write_table_csv};
 use crate::market::{Interval, SeriesKey, Symbol};
-use crate::store::{Range, Store};
+use crate::store::Range;
 use anyhow::Context as _;
 use clap::Args;
 use std::{path::Path, path::PathBuf, process::ExitCode};
@@ -25,7 +26,11 @@ pub struct IndicatorsArgs {
     list: bool,
 }
 
-pub fn run(dir: &Path, args: IndicatorsArgs) -> anyhow::Result<ExitCode> {
+pub fn run(
+    loaded: &crate::config::Loaded,
+    dir: &Path,
+    args: IndicatorsArgs,
+) -> anyhow::Result<ExitCode> {
     if args.list {
         for s in indicators::specs() {
             let params: Vec<String> = s
@@ -46,7 +51,7 @@ pub fn run(dir: &Path, args: IndicatorsArgs) -> anyhow::Result<ExitCode> {
     let (Some(symbol), Some(interval), Some(out)) = (args.symbol, args.interval, args.out) else {
         anyhow::bail!("give SYMBOL INTERVAL --out FILE, or --list");
     };
-    let store = Store::open(dir)?;
+    let store = home::open_seeded(loaded, dir)?;
     let key = SeriesKey::binance(symbol, interval);
     let candles: Vec<_> = export::select(&store, &key, Range::new(i64::MIN, i64::MAX))?
         .bars

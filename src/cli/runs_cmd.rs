@@ -1,9 +1,10 @@
 //! `tickdesk runs list | show | compare | delete`: backtests kept in the journal.
 
 use super::thousands;
+use crate::backtest::Spec;
 use crate::journal::{Journal, StoredRun};
 use crate::market::time::Utc;
-use crate::report::sparkline;
+use crate::report::{settings_line, sparkline};
 use clap::Subcommand;
 use std::{path::Path, process::ExitCode};
 
@@ -85,7 +86,7 @@ pub fn run(dir: &Path, cmd: RunsCommand) -> anyhow::Result<ExitCode> {
         RunsCommand::Compare { a, b } => compare(&fetch(&journal, a)?, &fetch(&journal, b)?)?,
         RunsCommand::Delete { id } => {
             if !journal.delete_run(id)? {
-                anyhow::bail!("there is no run {id}");
+                anyhow::bail!("there is no run {id}; `tickdesk runs list` shows the stored runs");
             }
             outln!("deleted run {id}");
         }
@@ -105,14 +106,10 @@ fn show(r: &StoredRun) -> std::io::Result<()> {
         s.interval,
         s.span()
     );
-    outln!(
-        "made {} · settings {}",
-        Utc(s.created_ms),
-        r.spec
-            .get("cash")
-            .map(|c| format!("cash {c}"))
-            .unwrap_or_default()
-    );
+    // Runs saved by another version may not read back as a spec: show their raw settings.
+    let settings = serde_json::from_value::<Spec>(r.spec.clone())
+        .map_or_else(|_| r.spec.to_string(), |spec| settings_line(&spec));
+    outln!("made {} · {settings}", Utc(s.created_ms));
     outln!("equity  {}", sparkline(&r.equity, 60));
     for (k, v) in metric_rows(r) {
         outln!("  {k:<24}{v:>16}");

@@ -1,6 +1,6 @@
 //! The terminal report of a backtest.
 
-use crate::backtest::Outcome;
+use crate::backtest::{Outcome, Spec};
 use crate::market::time::Utc;
 use std::fmt::Write;
 
@@ -71,6 +71,22 @@ pub fn metric_rows(o: &Outcome) -> Vec<(&'static str, String)> {
     ]
 }
 
+/// The run's money and matching settings on one line.
+pub fn settings_line(s: &Spec) -> String {
+    format!(
+        "cash {} · fees maker {} taker {} · slippage {} bps · fills {} · filters {}{}",
+        s.cash,
+        s.maker_fee,
+        s.taker_fee,
+        s.slippage_bps,
+        s.fill,
+        if s.filters { "on" } else { "off" },
+        s.detail
+            .map(|d| format!(" · detail {d}"))
+            .unwrap_or_default()
+    )
+}
+
 pub fn text(o: &Outcome) -> String {
     let s = &o.spec;
     let mut out = String::new();
@@ -89,19 +105,7 @@ pub fn text(o: &Outcome) -> String {
         s.interval,
         o.open_times.len()
     );
-    let _ = writeln!(
-        out,
-        "cash {} · fees maker {} taker {} · slippage {} bps · fills {} · filters {}{}",
-        s.cash,
-        s.maker_fee,
-        s.taker_fee,
-        s.slippage_bps,
-        s.fill,
-        if s.filters { "on" } else { "off" },
-        s.detail
-            .map(|d| format!(" · detail {d}"))
-            .unwrap_or_default()
-    );
+    let _ = writeln!(out, "{}", settings_line(s));
     if o.interrupted {
         let _ = writeln!(
             out,

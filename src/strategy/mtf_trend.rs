@@ -11,13 +11,11 @@ pub static INFO: StrategyInfo = StrategyInfo {
     name: "mtf_trend",
     about: "higher-timeframe EMA trend filter with entries on the run's interval",
     params: &[
-        ParamSpec::int(
+        ParamSpec::one_of(
             "trend_hours",
-            "higher timeframe in hours: 1, 2, 4, 6, 8, 12 or 24",
+            "higher timeframe in hours",
             4.0,
-            1.0,
-            24.0,
-            1.0,
+            &[1.0, 2.0, 4.0, 6.0, 8.0, 12.0, 24.0],
         ),
         ParamSpec::int(
             "trend_ema",

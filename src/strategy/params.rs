@@ -13,6 +13,8 @@ pub struct ParamSpec {
     pub max: f64,
     pub step: f64,
     pub integer: bool,
+    /// When not empty, the only values allowed (ascending; `min`/`max` are its ends).
+    pub choices: &'static [f64],
 }
 
 impl ParamSpec {
@@ -32,7 +34,49 @@ impl ParamSpec {
             max,
             step,
             integer: true,
+            choices: &[],
         }
+    }
+
+    /// A whole number that must be one of `choices` (ascending).
+    pub const fn one_of(
+        name: &'static str,
+        about: &'static str,
+        default: f64,
+        choices: &'static [f64],
+    ) -> Self {
+        Self {
+            name,
+            about,
+            default,
+            min: choices[0],
+            max: choices[choices.len() - 1],
+            step: 0.0,
+            integer: true,
+            choices,
+        }
+    }
+
+    /// What values are allowed, in words: "1, 2 or 4", "a whole number from 2 to 200".
+    pub fn allowed(&self) -> String {
+        if let Some((last, rest)) = self.choices.split_last() {
+            let rest: Vec<String> = rest.iter().map(f64::to_string).collect();
+            return format!("{} or {last}", rest.join(", "));
+        }
+        let kind = if self.integer {
+            "a whole number"
+        } else {
+            "a number"
+        };
+        format!("{kind} from {} to {}", self.min, self.max)
+    }
+
+    /// Whether `v` is an allowed value.
+    pub fn accepts(&self, v: f64) -> bool {
+        if !self.choices.is_empty() {
+            return self.choices.contains(&v);
+        }
+        (self.min..=self.max).contains(&v) && !(self.integer && v.fract() != 0.0)
     }
 
     pub const fn real(
@@ -51,6 +95,7 @@ impl ParamSpec {
             max,
             step,
             integer: false,
+            choices: &[],
         }
     }
 }
@@ -93,15 +138,11 @@ impl Params {
             let v: f64 = raw.trim().parse().map_err(|_| {
                 StrategyError::Param(format!("{}.{key} = `{raw}` is not a number", info.name))
             })?;
-            if !(spec.min..=spec.max).contains(&v) || (spec.integer && v.fract() != 0.0) {
-                let kind = if spec.integer {
-                    "a whole number"
-                } else {
-                    "a number"
-                };
+            if !spec.accepts(v) {
                 return Err(StrategyError::Param(format!(
-                    "{}.{key} must be {kind} from {} to {}, got {raw}",
-                    info.name, spec.min, spec.max
+                    "{}.{key} must be {}, got {raw}",
+                    info.name,
+                    spec.allowed()
                 )));
             }
             values.insert(spec.name, v);
