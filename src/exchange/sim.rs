@@ -5,9 +5,9 @@
 //! Market orders fill at the next bar's open (`FillPolicy::NextOpen`, the default) or at the close
 //! of the bar they were decided on (`ThisClose`), worsened by `slippage_bps`. Resting orders are
 //! matched as each bar is walked (see `matching` and `walk`). Fees are charged in the quote asset:
-//! `taker_fee` for market and stop fills and for limits marketable on arrival, `maker_fee` for
-//! limits filled at their price. A market buy for
-//! a quote amount spends exactly that amount, fee included: qty = amount / (1 + fee) / price.
+//! `taker_fee` for market and stop fills and for limits the open gaps past, `maker_fee` for
+//! limits filled at their price. A market buy for a quote amount spends exactly that amount, fee
+//! included: qty = amount / (1 + fee) / price.
 
 mod matching;
 mod settle;
@@ -170,15 +170,14 @@ impl SimExchange {
         }
     }
 
-    /// Walks one (sub-)bar for the open orders of `instrument`.
     /// Offers the candle's open, low, high and close, in that order, to the instrument's orders.
     ///
-    /// An order placed after the candle opened is not matched against it (those prices came
-    /// before it existed). An order placed at the candle's open arrives at the open price: one the
-    /// open is already past executes there, as taker. For an order resting from earlier, the open
-    /// is just the next price on its path: a limit it jumped past fills at its limit as maker (the
-    /// book would have matched it on the way), while a stop it jumped past executes at the open.
-    fn walk(&mut self, instrument: usize, bar: &Candle, out: &mut Vec<ExecEvent>) {
+    /// `first` is true for a whole bar or the first finer candle inside it: an order the bar's
+    /// open gaps past executes at the open (as taker). Later finer candles open where the one
+    /// before closed, so their opens are ordinary points on the path, except for an order placed
+    /// at that very moment, which arrives at that price. An order placed after a candle opened is
+    /// not matched against it: those prices came before it existed.
+    fn walk(&mut self, instrument: usize, bar: &Candle, first: bool, out: &mut Vec<ExecEvent>) {
         for (x, point) in [
             (bar.open, Point::Open),
             (bar.low, Point::Low),
@@ -200,9 +199,8 @@ impl SimExchange {
                     i += 1;
                     continue;
                 }
-                let waiting_stop = o.request.kind.stop().is_some() && !o.triggered;
-                let point = if point == Point::Open && o.placed_at < bar.open_time && !waiting_stop
-                {
+                let arrives = o.placed_at == bar.open_time;
+                let point = if point == Point::Open && !first && !arrives {
                     Point::Low
                 } else {
                     point
@@ -336,10 +334,10 @@ impl Exchange for SimExchange {
             .any(|o| o.request.instrument == instrument);
         if resting {
             if detail.is_empty() {
-                self.walk(instrument, bar, out);
+                self.walk(instrument, bar, true, out);
             } else {
-                for sub in detail {
-                    self.walk(instrument, sub, out);
+                for (k, sub) in detail.iter().enumerate() {
+                    self.walk(instrument, sub, k == 0, out);
                 }
             }
         }

@@ -2,8 +2,8 @@
 //!
 //! A bar is walked open → low → high → close: for a long position the adverse move comes first, so
 //! when one bar touches both a stop and a target the stop wins (pessimistic, documented). At the
-//! open (`Point::Open`: an order arriving at the open, or a stop waiting from before), an order the
-//! price is already past executes at the open; elsewhere on the walk it executes at its own price
+//! open (`Point::Open`: a bar's open, or the moment an order arrives), an order the price is
+//! already past executes at the open; elsewhere on the walk it executes at its own price
 //! (the limit, or the stop for stop-market orders, worsened by slippage). A limit filled at its
 //! limit is maker; everything else is taker.
 

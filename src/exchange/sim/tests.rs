@@ -274,7 +274,7 @@ fn finer_bars_decide_which_came_first() {
 }
 
 #[test]
-fn limits_fill_at_their_price_as_maker_unless_marketable_on_arrival() {
+fn limits_rest_as_maker_and_gaps_fill_at_the_open() {
     let mut s = sim(FillPolicy::NextOpen, false);
     let mut out = Vec::new();
     s.on_bar(0, &bar(0, 100.0, 101.0, 99.0, 100.0), &[], &mut out);
@@ -302,29 +302,21 @@ fn limits_fill_at_their_price_as_maker_unless_marketable_on_arrival() {
     .unwrap();
     s.on_bar(0, &bar(1, 99.0, 100.0, 98.5, 99.0), &[], &mut out);
     assert!(fills(&out).is_empty(), "98.5 never reached 98");
-    // Placed at the next bar's open time: it arrives when the price is already 96.
-    let arriving = order(
-        Side::Buy,
-        OrderKind::Limit { price: d("97") },
-        Qty::Base(d("1")),
-    );
-    s.submit(3, arriving, 2, &mut out).unwrap();
     s.on_bar(0, &bar(2, 96.0, 99.0, 95.0, 98.0), &[], &mut out);
     let f = fills(&out);
     assert_eq!(
         f,
         vec![
-            (d("1"), d("98"), Liquidity::Maker),
-            (d("1"), d("97"), Liquidity::Maker),
+            (d("1"), d("96"), Liquidity::Taker),
             (d("1"), d("96"), Liquidity::Taker)
         ],
-        "resting bids the price jumped past fill at their limits; the arriving one at the open"
+        "both gapped: at the open"
     );
     let (usdt, _) = holdings(&s);
     assert_eq!(
         usdt,
-        d("10000") - d("195") * d("1.0005") - d("96") * d("1.001"),
-        "maker fee at the limit, taker fee when marketable; locks released"
+        d("10000") - d("192") * d("1.001"),
+        "taker fee on gap fills; locks released"
     );
 }
 
@@ -389,4 +381,34 @@ fn a_stop_the_price_jumps_past_executes_at_the_open_even_when_resting() {
         [(d("1"), d("90"), Liquidity::Taker)],
         "not at 95: it was never traded"
     );
+}
+
+#[test]
+fn inside_a_bar_an_order_arrives_at_the_open_of_its_first_finer_candle() {
+    // Minute 10 dips to 90, before the order; it is placed at minute 30, which opens at 95.
+    let (hour, minute) = (3_600_000, 60_000);
+    let price = |k: i64| match k {
+        10 => [100.0, 100.0, 90.0, 100.0],
+        30 => [95.0, 96.0, 94.0, 96.0],
+        _ => [100.0; 4],
+    };
+    let minutes: Vec<Candle> = (0..60)
+        .map(|k| {
+            let [o, h, l, c] = price(k);
+            bar(hour + k * minute, o, h, l, c)
+        })
+        .collect();
+    let mut s = sim(FillPolicy::NextOpen, false);
+    let mut out = Vec::new();
+    let bid = OrderKind::Limit { price: d("97") };
+    s.submit(
+        1,
+        order(Side::Buy, bid, Qty::Base(d("1"))),
+        hour + 30 * minute,
+        &mut out,
+    )
+    .unwrap();
+    let whole = bar(hour, 100.0, 100.0, 90.0, 100.0);
+    s.on_bar(0, &whole, &minutes, &mut out);
+    assert_eq!(fills(&out), vec![(d("1"), d("95"), Liquidity::Taker)]);
 }
