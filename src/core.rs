@@ -9,6 +9,7 @@ mod account;
 mod context;
 mod engine;
 mod event;
+pub mod money;
 mod order;
 
 pub use account::{Account, Asset, to_decimal, to_f64};

@@ -50,13 +50,6 @@ pub struct Metrics {
     pub buy_and_hold_return_pct: f64,
 }
 
-/// Simple returns of `values`, the first measured against `first`, computed on the fly (a
-/// 1.5-million-bar run would otherwise allocate 12 MB for them).
-fn returns(values: &[f64], first: f64) -> impl Iterator<Item = f64> + '_ {
-    let previous = std::iter::once(first).chain(values.iter().copied());
-    values.iter().zip(previous).map(|(v, p)| v / p - 1.0)
-}
-
 /// One pass over the returns: mean, sample standard deviation (n − 1) and the downside deviation
 /// (root mean square of the negative returns, for Sortino). The variance comes from sums of squares;
 /// for returns (small numbers, tiny mean) it agrees with the two-pass form far inside 1e-9.
@@ -66,14 +59,52 @@ struct Moments {
     downside: Option<f64>,
 }
 
-fn moments(xs: impl Iterator<Item = f64>) -> Moments {
-    let (mut n, mut sum, mut squares, mut down) = (0usize, 0.0f64, 0.0f64, 0.0f64);
-    for x in xs {
-        n += 1;
-        sum += x;
-        squares += x * x;
-        down += x.min(0.0) * x.min(0.0);
+/// Running sums of returns in `LANES` independent lanes: no add waits for the one before, so the
+/// loop runs at the speed of its divisions (and vectorises) instead of the adds' latency.
+const LANES: usize = 4;
+
+#[derive(Default)]
+struct Sums {
+    sum: [f64; LANES],
+    squares: [f64; LANES],
+    down: [f64; LANES],
+}
+
+impl Sums {
+    #[inline(always)]
+    fn add(&mut self, lane: usize, r: f64) {
+        self.sum[lane] += r;
+        self.squares[lane] += r * r;
+        let d = r.min(0.0);
+        self.down[lane] += d * d;
     }
+}
+
+/// The moments of the simple returns of `values`, the first measured against `first` (computed on
+/// the fly: a 1.5-million-bar run would otherwise allocate 12 MB for them).
+fn moments(values: &[f64], first: f64) -> Moments {
+    let n = values.len();
+    let mut s = Sums::default();
+    if let Some(&v0) = values.first() {
+        s.add(0, v0 / first - 1.0);
+    }
+    // Equal lengths, so the chunks and their remainders line up.
+    let (previous, current) = (
+        &values[..n.saturating_sub(1)],
+        values.get(1..).unwrap_or_default(),
+    );
+    let mut p = previous.chunks_exact(LANES);
+    let mut c = current.chunks_exact(LANES);
+    for (pc, cc) in (&mut p).zip(&mut c) {
+        for lane in 0..LANES {
+            s.add(lane, cc[lane] / pc[lane] - 1.0);
+        }
+    }
+    for (pv, cv) in p.remainder().iter().zip(c.remainder()) {
+        s.add(0, cv / pv - 1.0);
+    }
+    let total = |a: [f64; LANES]| (a[0] + a[1]) + (a[2] + a[3]);
+    let (sum, squares, down) = (total(s.sum), total(s.squares), total(s.down));
     if n == 0 {
         return Moments {
             mean: None,
@@ -150,8 +181,7 @@ pub fn compute(
 ) -> Metrics {
     let final_equity = c.equity.last().copied().unwrap_or(c.initial);
     let per_year = YEAR_MS / c.bar_ms.max(1) as f64;
-    let rets = returns(c.equity, c.initial);
-    let per_bar = moments(rets);
+    let per_bar = moments(c.equity, c.initial);
     let days = daily(c);
     let (max_dd, dd_ms) = drawdown(c);
     let span = c
@@ -171,7 +201,7 @@ pub fn compute(
         volatility_pct: per_bar.sd.map(|s| s * per_year.sqrt() * 100.0),
         sharpe: Sharpe {
             per_bar_annualized: sharpe(&per_bar, per_year),
-            daily_annualized: sharpe(&moments(returns(&days, c.initial)), 365.0),
+            daily_annualized: sharpe(&moments(&days, c.initial), 365.0),
         },
         sortino: per_bar
             .downside
@@ -200,6 +230,38 @@ pub fn compute(
 mod tests {
     use super::*;
     use crate::market::time::HOUR_MS;
+
+    #[test]
+    fn lane_sums_equal_a_plain_pass_for_every_length() {
+        for n in 0..14 {
+            let values: Vec<f64> = (0..n)
+                .map(|i| 100.0 + ((i * 37) % 11) as f64 - 5.0)
+                .collect();
+            let first = 101.0;
+            let rets: Vec<f64> = std::iter::once(first)
+                .chain(values.iter().copied())
+                .collect::<Vec<_>>()
+                .windows(2)
+                .map(|w| w[1] / w[0] - 1.0)
+                .collect();
+            let m = moments(&values, first);
+            let mean = (n > 0).then(|| rets.iter().sum::<f64>() / n as f64);
+            let close = |a: Option<f64>, b: Option<f64>| match (a, b) {
+                (Some(a), Some(b)) => (a - b).abs() <= 1e-15,
+                (a, b) => a.is_none() && b.is_none(),
+            };
+            assert!(close(m.mean, mean), "n={n}: {:?} vs {mean:?}", m.mean);
+            let down = (n > 0)
+                .then(|| (rets.iter().map(|r| r.min(0.0).powi(2)).sum::<f64>() / n as f64).sqrt());
+            assert!(close(m.downside, down), "n={n}");
+            let sd = (n > 1).then(|| {
+                let mu = mean.unwrap();
+                let v = rets.iter().map(|r| (r - mu).powi(2)).sum::<f64>() / (n - 1) as f64;
+                v.sqrt()
+            });
+            assert!(close(m.sd, sd), "n={n}: {:?} vs {sd:?}", m.sd);
+        }
+    }
 
     fn curve<'a>(times: &'a [i64], equity: &'a [f64]) -> Curve<'a> {
         Curve {

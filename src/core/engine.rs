@@ -216,6 +216,7 @@ impl<X: Exchange, O: EngineObserver> Engine<X, O> {
 
     /// A closed candle of a base series, with the finer candles inside it when the simulated
     /// exchange should match orders along those instead (`--detail`).
+    #[inline]
     pub fn on_bar(&mut self, series: SeriesId, candle: &Candle, detail: &[Candle]) {
         self.match_bar(series, candle, detail);
         self.deliver_bar(series, candle);
@@ -225,6 +226,7 @@ impl<X: Exchange, O: EngineObserver> Engine<X, O> {
     /// matches the instrument's orders against the bar; fills reach the strategies, the candle
     /// does not yet. A feed with several instruments at one time step matches every instrument
     /// before delivering any candle, so a decision at a close sees every fill up to that close.
+    #[inline]
     pub fn match_bar(&mut self, series: SeriesId, candle: &Candle, detail: &[Candle]) {
         let s = &self.series[series];
         let close = match s.length {
@@ -245,6 +247,7 @@ impl<X: Exchange, O: EngineObserver> Engine<X, O> {
 
     /// The second half of [`Engine::on_bar`]: the closed candle reaches indicators, history and
     /// strategies, then the series resampled from it.
+    #[inline]
     pub fn deliver_bar(&mut self, series: SeriesId, candle: &Candle) {
         self.deliver(series, candle);
         for k in 0..self.derived[series].len() {
@@ -260,6 +263,7 @@ impl<X: Exchange, O: EngineObserver> Engine<X, O> {
         }
     }
 
+    #[inline]
     fn deliver(&mut self, series: SeriesId, candle: &Candle) {
         for k in 0..self.series[series].indicators.len() {
             let i = self.series[series].indicators[k];

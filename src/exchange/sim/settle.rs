@@ -3,7 +3,7 @@
 //! and its one-cancels-other group. Orders fill whole: bar volume is not modelled as a limit.
 
 use super::SimExchange;
-use crate::core::{Fill, Liquidity, Order, OrderId, OrderStatus, Qty, Reject, Side};
+use crate::core::{Fill, Liquidity, Order, OrderId, OrderStatus, Qty, Reject, Side, money};
 use crate::exchange::ExecEvent;
 use rust_decimal::Decimal;
 
@@ -24,22 +24,17 @@ pub fn slip(price: Decimal, side: Side, bps: Decimal) -> Decimal {
     }
 }
 
-/// A computed quantity cut to 18 decimals (toward zero, so never more than was paid for).
+/// Computed quantities are cut to 18 decimals (toward zero, so never more than was paid for).
 /// Binance quantities have at most 8; 28-digit quotients would make every later sum rescale.
-fn quantity(q: Decimal) -> Decimal {
-    if q.scale() <= QTY_DECIMALS {
-        q
-    } else {
-        q.round_dp_with_strategy(QTY_DECIMALS, rust_decimal::RoundingStrategy::ToZero)
-    }
-}
-
 const QTY_DECIMALS: u32 = 18;
 
-/// A quote amount (an order's value, a fee) rounded to 12 decimals: Binance books quote assets
+/// Quote amounts (an order's value, a fee) are rounded to 12 decimals: Binance books quote assets
 /// to 8, and unbounded products (26 decimals and more) would make every balance update rescale.
-fn amount(x: Decimal) -> Decimal {
-    if x.scale() <= 12 { x } else { x.round_dp(12) }
+const AMOUNT_DECIMALS: u32 = 12;
+
+/// `qty × price` (or `amount × rate`) as a quote amount.
+fn amount(a: Decimal, b: Decimal) -> Decimal {
+    money::mul_round(a, b, AMOUNT_DECIMALS)
 }
 
 /// Rounding dust tolerated when an order spends exactly its locked amount.
@@ -68,12 +63,16 @@ impl SimExchange {
         };
         let qty = match (req.qty, req.side) {
             (Qty::Base(q), _) => q - order.filled,
-            (Qty::Quote(amount), Side::Buy) => rules.round_qty(quantity(amount / (gross * price))),
+            (Qty::Quote(amount), Side::Buy) => {
+                let q = money::div_trunc(amount, gross * price, QTY_DECIMALS);
+                rules.round_qty(q.unwrap_or_default())
+            }
             (Qty::Quote(amount), Side::Sell) => {
-                rules.round_qty(quantity(amount / price / (Decimal::ONE - rate)))
+                let q = money::div_trunc(amount, price * (Decimal::ONE - rate), QTY_DECIMALS);
+                rules.round_qty(q.unwrap_or_default())
             }
         };
-        let notional = amount(qty * price);
+        let notional = amount(qty, price);
         if let Err(why) = rules.check_value(qty, notional) {
             return self.close(order.id, OrderStatus::Expired, Some(why), out);
         }
@@ -83,7 +82,7 @@ impl SimExchange {
         for id in &group {
             self.release(*id);
         }
-        let fee = amount(notional * rate);
+        let fee = amount(notional, rate);
         let settled = match req.side {
             Side::Buy => self
                 .pay(quote, notional + fee)
