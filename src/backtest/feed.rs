@@ -71,20 +71,15 @@ impl Feed {
             interrupted: false,
         };
         if self.series.len() == 1 && self.detail.is_empty() {
-            // The common case, kept tight: one symbol, no finer candles; the open times are the
-            // candles' own, copied once afterwards.
+            // The common case, kept tight: one symbol, no finer candles.
             for (n, candle) in self.series[0].iter().enumerate() {
                 engine.on_bar(0, candle, &[]);
-                let (equity, holding) = engine.mark_and_holding();
-                r.equity.push(equity);
-                r.exposed += usize::from(holding);
+                r.record(engine, candle.open_time);
                 if n.is_multiple_of(CHECK_EVERY) && cancel.is_some_and(Cancel::is_cancelled) {
                     r.interrupted = true;
                     break;
                 }
             }
-            let done = &self.series[0][..r.equity.len()];
-            r.open_times.extend(done.iter().map(|c| c.open_time));
             return r;
         }
         let mut cursor = vec![0usize; self.series.len()];

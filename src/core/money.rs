@@ -18,7 +18,8 @@ const POW10: [i128; 29] = {
 /// `m / 10^k`, rounded half to even (`toward_zero`: truncated).
 fn shift_down(m: i128, k: u32, toward_zero: bool) -> i128 {
     let p = POW10[k as usize];
-    let (q, r) = (m / p, m % p);
+    let q = m / p;
+    let r = m - q * p; // one 128-bit division, not two
     if toward_zero || r == 0 {
         return q;
     }
@@ -87,6 +88,14 @@ pub fn div_trunc(a: Decimal, b: Decimal, dp: u32) -> Option<Decimal> {
         // Nested floors: ⌊⌊n / 10^k⌋ / d⌋ = ⌊n / (10^k d)⌋; k ≤ 28 as n has at most 28 decimals.
         let k = usize::try_from(-shift).ok()?;
         ((n / POW10.get(k)?.unsigned_abs()) / d, dp)
+    } else if let Some(q) = POW10
+        .get(usize::try_from(shift).unwrap_or(usize::MAX))
+        .and_then(|&p| n.checked_mul(p.unsigned_abs()))
+        .map(|scaled| scaled / d)
+        .filter(|&q| q <= MANTISSA_MAX)
+    {
+        // The common case: n × 10^shift fits 128 bits and the quotient 96; one division.
+        (q, dp)
     } else {
         // One decimal digit of the quotient per step; stop before the mantissa outgrows 96 bits.
         let (mut q, mut r) = (n / d, n % d);

@@ -13,6 +13,8 @@ pub(super) const UNITS: f64 = 1e8;
 #[derive(Debug, Clone)]
 pub struct Sma {
     period: usize,
+    /// `period` as a float, converted once.
+    weight: f64,
     source: Source,
     /// The last `period` values, as a ring.
     values: Box<[f64]>,
@@ -48,6 +50,7 @@ impl Sma {
         let period = period.max(1);
         Self {
             period,
+            weight: period as f64,
             source,
             values: vec![0.0; period].into_boxed_slice(),
             pos: 0,
@@ -94,7 +97,7 @@ impl Sma {
     }
 
     pub fn value(&self) -> Option<f64> {
-        (self.seen >= self.period).then(|| self.last_total / self.period as f64)
+        (self.seen >= self.period).then(|| self.last_total / self.weight)
     }
 
     /// Compares two averages: by value, and exactly when they are within float noise of each other.
@@ -104,8 +107,8 @@ impl Sma {
             return None;
         }
         let (a, b) = (
-            self.last_total * other.period as f64,
-            other.last_total * self.period as f64,
+            self.last_total * other.weight,
+            other.last_total * self.weight,
         );
         let gap = a - b;
         if gap.abs() > NEAR_TIE * (a.abs() + b.abs()) {
