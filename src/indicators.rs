@@ -61,6 +61,19 @@ mod volatility;
 mod volume;
 mod window;
 
+/// A test candle with the given high, low and close (open at the close, volume 1).
+#[cfg(test)]
+pub(crate) fn test_bar(high: f64, low: f64, close: f64) -> crate::market::Candle {
+    crate::market::Candle {
+        open_time: 0,
+        open: close,
+        high,
+        low,
+        close,
+        volume: 1.0,
+    }
+}
+
 pub use average::{Ema, Sma, Wma};
 pub use compose::Chain;
 pub use directional::{Adx, Dmi, MinusDi, PlusDi};

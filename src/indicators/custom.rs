@@ -122,17 +122,7 @@ impl Indicator for Supertrend {
 mod tests {
     use super::*;
     use crate::indicators::build;
-
-    fn bar(high: f64, low: f64, close: f64) -> Candle {
-        Candle {
-            open_time: 0,
-            open: close,
-            high,
-            low,
-            close,
-            volume: 1.0,
-        }
-    }
+    use crate::indicators::test_bar as bar;
 
     #[test]
     fn starts_down_trails_the_band_and_flips_on_a_cross() {

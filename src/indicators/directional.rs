@@ -236,17 +236,7 @@ impl Indicator for Dmi {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn bar(high: f64, low: f64, close: f64) -> Candle {
-        Candle {
-            open_time: 0,
-            open: close,
-            high,
-            low,
-            close,
-            volume: 1.0,
-        }
-    }
+    use crate::indicators::test_bar as bar;
 
     fn feed(ind: &mut dyn Indicator, bars: &[Candle]) -> Vec<Option<f64>> {
         bars.iter()

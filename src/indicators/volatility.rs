@@ -328,17 +328,7 @@ impl Indicator for Natr {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn bar(high: f64, low: f64, close: f64) -> Candle {
-        Candle {
-            open_time: 0,
-            open: close,
-            high,
-            low,
-            close,
-            volume: 1.0,
-        }
-    }
+    use crate::indicators::test_bar as bar;
 
     #[test]
     fn stddev_is_the_population_deviation() {

@@ -3,30 +3,11 @@
 //! for trade, with final equity, total return, max drawdown and both Sharpe figures within 1e-9
 //! relative.
 
-use crate::common::repo;
+use crate::common::{repo, shipped_1h};
 use rust_decimal::Decimal;
 use serde_json::Value;
 use tickdesk::backtest::{self, Feed, Spec};
-use tickdesk::import::{ImportOptions, import_bytes};
-use tickdesk::market::{Candle, Interval};
-use tickdesk::store::Store;
-
-pub fn shipped_1h(symbol: &str) -> Vec<Candle> {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).unwrap();
-    let sample = tickdesk::samples::SAMPLES
-        .iter()
-        .find(|s| s.file == format!("{symbol}-1h.csv.gz"))
-        .unwrap();
-    let r = import_bytes(
-        &store,
-        sample.file.as_ref(),
-        sample.bytes,
-        &ImportOptions::default(),
-    )
-    .unwrap();
-    store.load(&r.key).unwrap()
-}
+use tickdesk::market::Interval;
 
 fn reference(symbol: &str) -> Value {
     let path = repo().join(format!(
@@ -58,7 +39,12 @@ fn parity(symbol: &str) {
     spec.filters = false;
     spec.maker_fee = Decimal::new(1, 3);
     spec.taker_fee = Decimal::new(1, 3);
-    let out = backtest::run(&spec, &Feed::new(Interval::H1, vec![candles]), None).unwrap();
+    let out = backtest::run(
+        &spec,
+        &Feed::new(Interval::H1, vec![candles.to_vec()]),
+        None,
+    )
+    .unwrap();
     let r = reference(symbol);
     let theirs = r["trades"].as_array().unwrap();
     assert_eq!(

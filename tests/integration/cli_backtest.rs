@@ -3,7 +3,7 @@
 //! (checked against the exact reference), the self-contained HTML, every setting taking effect,
 //! `--detail` on the shipped minutes, the errors a user can make, and the journal of runs.
 
-use crate::backtest::shipped_1h;
+use crate::common::shipped_1h;
 use crate::common::{Run, Sandbox, repo};
 use serde_json::{Value, json};
 use std::io::BufRead;

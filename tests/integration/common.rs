@@ -108,3 +108,29 @@ impl Run {
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
+
+/// A shipped 1h series (BTCUSDT 58,419 bars, ETHUSDT 45,024: real Binance candles with their
+/// outages), imported once per test process.
+pub fn shipped_1h(symbol: &str) -> &'static [tickdesk::market::Candle] {
+    use std::sync::OnceLock;
+    use tickdesk::import::{ImportOptions, import_bytes};
+    type Series = Vec<(String, Vec<tickdesk::market::Candle>)>;
+    static SERIES: OnceLock<Series> = OnceLock::new();
+    let all = SERIES.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let store = tickdesk::store::Store::open(dir.path()).unwrap();
+        tickdesk::samples::SAMPLES
+            .iter()
+            .filter(|s| s.file.ends_with("-1h.csv.gz"))
+            .map(|s| {
+                let r = import_bytes(&store, s.file.as_ref(), s.bytes, &ImportOptions::default())
+                    .unwrap();
+                (r.key.symbol.to_string(), store.load(&r.key).unwrap())
+            })
+            .collect()
+    });
+    let found = all.iter().find(|(s, _)| s == symbol);
+    &found
+        .unwrap_or_else(|| panic!("no shipped {symbol} 1h series"))
+        .1
+}

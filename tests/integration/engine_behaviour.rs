@@ -4,7 +4,7 @@
 //! and fees; one cash pool across symbols; higher timeframes; a person's commands, the kill switch
 //! and timers; and the metrics of a hand-computed equity path.
 
-use crate::backtest::shipped_1h;
+use crate::common::shipped_1h;
 use rust_decimal::Decimal;
 use std::str::FromStr;
 use std::sync::{Arc, Mutex};

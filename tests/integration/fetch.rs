@@ -1,41 +1,16 @@
 //! `data fetch` against the fake Binance, in-process on tokio's paused clock: the store ends with
 //! exactly the candles the fake holds, and every scripted fault is handled as documented.
 
+use crate::common::shipped_1h;
 use crate::fake_binance::{FakeBinance, Fault};
-use std::{
-    sync::{Arc, OnceLock},
-    time::Duration,
-};
+use std::{sync::Arc, time::Duration};
 use tickdesk::binance::{MarketClient, RetryPolicy, WeightLimiter};
 use tickdesk::clock::TokioClock;
 use tickdesk::fetch::{Cancel, FetchOptions, FetchRequest, Fetcher, JobReport, Outcome};
-use tickdesk::import::{ImportOptions, import_bytes};
 use tickdesk::market::{Candle, Interval, SeriesKey, time::HOUR_MS};
 use tickdesk::progress::Silent;
 use tickdesk::store::{GapKind, Store};
 use tokio::time::Instant;
-
-/// The shipped BTCUSDT and ETHUSDT 1h series (real Binance candles, with real outages).
-fn shipped(symbol: &str) -> &'static [Candle] {
-    static SERIES: OnceLock<Vec<Vec<Candle>>> = OnceLock::new();
-    let all = SERIES.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).unwrap();
-        tickdesk::samples::SAMPLES[..2]
-            .iter()
-            .map(|s| {
-                let r = import_bytes(&store, s.file.as_ref(), s.bytes, &ImportOptions::default())
-                    .unwrap();
-                store.load(&r.key).unwrap()
-            })
-            .collect()
-    });
-    if symbol == "BTCUSDT" {
-        &all[0]
-    } else {
-        &all[1]
-    }
-}
 
 fn key(symbol: &str) -> SeriesKey {
     SeriesKey::binance(symbol.parse().unwrap(), Interval::H1)
@@ -120,13 +95,13 @@ impl Rig {
 }
 
 fn tail(symbol: &str, n: usize) -> Vec<Candle> {
-    let all = shipped(symbol);
+    let all = shipped_1h(symbol);
     all[all.len() - n..].to_vec()
 }
 
 #[tokio::test(start_paused = true)]
 async fn ends_with_exactly_the_candles_the_fake_holds() {
-    let btc = shipped("BTCUSDT");
+    let btc = shipped_1h("BTCUSDT");
     let last = btc.last().unwrap().open_time;
     let rig = rig(last).await;
     rig.fake.hold("BTCUSDT", Interval::H1, btc.to_vec());
@@ -233,7 +208,7 @@ async fn a_429_waits_for_retry_after_and_goes_on() {
 
 #[tokio::test(start_paused = true)]
 async fn a_418_stops_every_download_and_keeps_what_was_fetched() {
-    let (btc, eth) = (tail("BTCUSDT", 20_000), shipped("ETHUSDT").to_vec());
+    let (btc, eth) = (tail("BTCUSDT", 20_000), shipped_1h("ETHUSDT").to_vec());
     let rig = rig(btc.last().unwrap().open_time).await;
     rig.fake.hold("BTCUSDT", Interval::H1, btc.clone());
     rig.fake.hold("ETHUSDT", Interval::H1, eth.clone());
@@ -465,7 +440,7 @@ async fn an_unknown_symbol_is_refused_once_with_binances_reason() {
 
 #[tokio::test(start_paused = true)]
 async fn exchange_gaps_are_refetched_only_when_asked() {
-    let btc = shipped("BTCUSDT");
+    let btc = shipped_1h("BTCUSDT");
     let rig = rig(btc.last().unwrap().open_time).await;
     rig.fake.hold("BTCUSDT", Interval::H1, btc.to_vec());
     rig.fetch(&["BTCUSDT"], "2017-01-01").await;

@@ -5,34 +5,10 @@
 //! Rule, per cell: a value exactly where TA-Lib has one, and within 1e-9 relative of it (1e-9
 //! absolute where |TA-Lib| < 1e-6).
 
-use crate::common::repo;
-use std::{collections::HashMap, io::BufRead, sync::OnceLock};
-use tickdesk::import::{ImportOptions, import_bytes};
+use crate::common::{repo, shipped_1h};
+use std::{collections::HashMap, io::BufRead};
 use tickdesk::indicators::{Indicator, Sma, build, reference_columns, reference_table, specs};
 use tickdesk::market::Candle;
-use tickdesk::store::Store;
-
-/// The shipped 1h series: BTCUSDT (58,419 bars) and ETHUSDT (45,024), gaps as Binance has them.
-fn shipped(symbol: &str) -> &'static [Candle] {
-    static SERIES: OnceLock<Vec<Vec<Candle>>> = OnceLock::new();
-    let all = SERIES.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).unwrap();
-        tickdesk::samples::SAMPLES[..2]
-            .iter()
-            .map(|s| {
-                let r = import_bytes(&store, s.file.as_ref(), s.bytes, &ImportOptions::default())
-                    .unwrap();
-                store.load(&r.key).unwrap()
-            })
-            .collect()
-    });
-    if symbol == "BTCUSDT" {
-        &all[0]
-    } else {
-        &all[1]
-    }
-}
 
 /// TA-Lib's sampled rows: header (without open_time) and open_time → cells.
 struct Reference {
@@ -79,7 +55,7 @@ fn show(v: Option<f64>) -> String {
 }
 
 fn matches_talib(symbol: &str) {
-    let candles = shipped(symbol);
+    let candles = shipped_1h(symbol);
     let reference = reference(symbol);
     let table = reference_table(candles).unwrap();
     let names: Vec<&str> = table.iter().map(|(n, _)| *n).collect();
@@ -148,7 +124,7 @@ fn reference_expressions_cover_the_reference_file() {
 
 #[test]
 fn an_indicator_over_an_indicator_is_the_second_over_the_firsts_values() {
-    let candles = shipped("BTCUSDT");
+    let candles = shipped_1h("BTCUSDT");
     let (mut chained, _) = build("rsi(14) | sma(5)").unwrap();
     let (mut rsi, _) = build("rsi(14)").unwrap();
     let mut sma = Sma::new(5);
@@ -180,7 +156,7 @@ fn first_values(indicator: &mut dyn Indicator, candles: &[Candle]) -> Vec<Option
 
 #[test]
 fn every_registered_indicator_warms_up_exactly_over_its_lookback() {
-    let candles = &shipped("ETHUSDT")[..2_000];
+    let candles = &shipped_1h("ETHUSDT")[..2_000];
     for spec in specs() {
         let (mut indicator, outputs) = build(spec.name).unwrap();
         assert_eq!(outputs.len(), spec.outputs.len(), "{}", spec.name);
@@ -203,7 +179,7 @@ fn every_registered_indicator_warms_up_exactly_over_its_lookback() {
 
 #[test]
 fn a_reset_indicator_repeats_its_values() {
-    let candles = &shipped("BTCUSDT")[..1_500];
+    let candles = &shipped_1h("BTCUSDT")[..1_500];
     for spec in specs() {
         let (mut indicator, _) = build(spec.name).unwrap();
         let run = |ind: &mut dyn Indicator| -> Vec<Option<f64>> {

@@ -6,7 +6,7 @@
 //! time-reversed) must decide exactly the same things up to and including bar t. A test strategy
 //! that peeks at the next candle through a side channel shows the canary can fail.
 
-use crate::backtest::shipped_1h;
+use crate::common::shipped_1h;
 use rust_decimal::Decimal;
 use std::{cell::Cell, rc::Rc};
 use tickdesk::backtest::Feed;

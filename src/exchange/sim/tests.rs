@@ -192,8 +192,8 @@ fn filters_round_quote_orders_to_the_step_and_refuse_small_ones() {
     );
 }
 
-#[test]
-fn one_bar_touching_stop_and_target_fills_the_stop_and_cancels_the_target() {
+/// 10 bought at 100, then a stop at 95 and a target at 110 in one OCO group (7), events cleared.
+fn long_with_bracket() -> (SimExchange, Vec<ExecEvent>) {
     let mut s = sim(FillPolicy::NextOpen, false);
     let mut out = Vec::new();
     s.on_bar(0, &bar(0, 100.0, 101.0, 99.0, 100.0), &[], &mut out);
@@ -219,6 +219,12 @@ fn one_bar_touching_stop_and_target_fills_the_stop_and_cancels_the_target() {
     )
     .unwrap();
     out.clear();
+    (s, out)
+}
+
+#[test]
+fn one_bar_touching_stop_and_target_fills_the_stop_and_cancels_the_target() {
+    let (mut s, mut out) = long_with_bracket();
     s.on_bar(0, &bar(2, 100.0, 112.0, 94.0, 105.0), &[], &mut out);
     assert_eq!(
         fills(&out),
@@ -235,31 +241,7 @@ fn one_bar_touching_stop_and_target_fills_the_stop_and_cancels_the_target() {
 
 #[test]
 fn finer_bars_decide_which_came_first() {
-    let mut s = sim(FillPolicy::NextOpen, false);
-    let mut out = Vec::new();
-    s.on_bar(0, &bar(0, 100.0, 101.0, 99.0, 100.0), &[], &mut out);
-    s.submit(
-        1,
-        order(Side::Buy, OrderKind::Market, Qty::Base(d("10"))),
-        0,
-        &mut out,
-    )
-    .unwrap();
-    s.on_bar(0, &bar(1, 100.0, 101.0, 99.0, 100.0), &[], &mut out);
-    let exit = |kind| OrderRequest {
-        oco: Some(7),
-        ..order(Side::Sell, kind, Qty::Base(d("10")))
-    };
-    s.submit(2, exit(OrderKind::StopLoss { stop: d("95") }), 1, &mut out)
-        .unwrap();
-    s.submit(
-        3,
-        exit(OrderKind::TakeProfit { stop: d("110") }),
-        1,
-        &mut out,
-    )
-    .unwrap();
-    out.clear();
+    let (mut s, mut out) = long_with_bracket();
     // The hour went up to 112 in its first minute, then down to 94.
     let minutes = [
         bar(2, 100.0, 112.0, 100.0, 111.0),

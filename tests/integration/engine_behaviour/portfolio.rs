@@ -19,7 +19,7 @@ fn two_windows() -> [Vec<Candle>; 2] {
         let inside = |c: &&Candle| (from..end).contains(&c.open_time);
         c.iter().filter(inside).copied().collect()
     };
-    [window(&btc, start + 50 * HOUR_MS), window(&eth, start)]
+    [window(btc, start + 50 * HOUR_MS), window(eth, start)]
 }
 
 fn float(x: Decimal) -> f64 {
