@@ -226,6 +226,7 @@ pub fn main() -> ExitCode {
         Some(Command::Indicators(args)) => with_logging(&ctx, |_, loaded, dir| {
             indicators_cmd::run(loaded, dir, args)
         }),
+        None if home::interactive() => home::workstation(&ctx),
         None => with_logging(&ctx, home::run),
     };
     match result {

@@ -8,7 +8,9 @@ mod sources;
 mod values;
 
 pub use env::Env;
-pub use schema::{Binance, Config, Data, Endpoints, Fetch, Logging, Origins, ParamValue};
+pub use schema::{
+    Binance, Config, Data, Endpoints, Fetch, Hangup, Logging, Origins, Paper, ParamValue, Ui,
+};
 pub use sources::Sources;
 pub use values::{Bounded, HttpUrl, LogFilter, WsUrl};
 

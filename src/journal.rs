@@ -10,8 +10,12 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+mod overrides;
+
+pub use overrides::Override;
+
 pub const FILE: &str = "journal.sqlite3";
-const SCHEMA_VERSION: i64 = 1;
+const SCHEMA_VERSION: i64 = 2;
 /// Equity curves longer than this are stored decimated (each bucket's low and last point).
 const MAX_EQUITY_POINTS: usize = 20_000;
 
@@ -104,6 +108,11 @@ impl Journal {
         if version < 1 {
             self.conn
                 .execute_batch(SCHEMA_V1)
+                .map_err(|e| self.sql(e))?;
+        }
+        if version < 2 {
+            self.conn
+                .execute_batch(overrides::SCHEMA_V2)
                 .map_err(|e| self.sql(e))?;
         }
         Ok(())

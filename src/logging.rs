@@ -42,10 +42,12 @@ pub enum LogError {
 }
 
 /// Where terminal output goes: the stderr level, or nothing when a full-screen UI owns the terminal.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub enum Terminal {
     Stderr(LevelFilter),
     Silent,
+    /// A full-screen UI owns the terminal: recent events go to its log pane instead.
+    View(crate::tui::logbuf::LogBuffer),
 }
 
 /// Builds the subscriber (files + optional stderr) without installing it.
@@ -101,6 +103,9 @@ pub fn subscriber(
                 .with_filter(filter_fn(|m| m.target() == TRADE_TARGET))
                 .boxed(),
         );
+    }
+    if let Terminal::View(buffer) = &terminal {
+        layers.push(buffer.clone().boxed());
     }
     if let Terminal::Stderr(level) = terminal {
         let ansi = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();

@@ -17,6 +17,14 @@ pub struct Feed {
 /// How often the replay looks at the cancel flag.
 const CHECK_EVERY: usize = 4096;
 
+/// Reports progress to whoever may cancel the run; true when they have.
+fn stop(cancel: Option<&Cancel>, done: usize, total: usize) -> bool {
+    cancel.is_some_and(|c| {
+        c.report(done, total);
+        c.is_cancelled()
+    })
+}
+
 /// What a replay produced: each step's open time and marked equity, how many steps ended holding a
 /// position, and whether it was cancelled.
 pub struct Replay {
@@ -75,7 +83,7 @@ impl Feed {
             for (n, candle) in self.series[0].iter().enumerate() {
                 engine.on_bar(0, candle, &[]);
                 r.record(engine, candle.open_time);
-                if n.is_multiple_of(CHECK_EVERY) && cancel.is_some_and(Cancel::is_cancelled) {
+                if n.is_multiple_of(CHECK_EVERY) && stop(cancel, n, steps) {
                     r.interrupted = true;
                     break;
                 }
@@ -103,9 +111,8 @@ impl Feed {
                 }
             }
             r.record(engine, t);
-            if r.open_times.len().is_multiple_of(CHECK_EVERY)
-                && cancel.is_some_and(Cancel::is_cancelled)
-            {
+            let n = r.open_times.len();
+            if n.is_multiple_of(CHECK_EVERY) && stop(cancel, n, steps) {
                 r.interrupted = true;
                 break;
             }

@@ -1,5 +1,6 @@
-//! `tickdesk` with no subcommand: until the workstation UI lands, an overview of the data present
-//! and what to do next. On an empty store it first copies in the bundled sample candles.
+//! `tickdesk` with no subcommand: on a terminal, the workstation (paper trading on replayed
+//! candles); when output is not a terminal (a pipe, a script), an overview of the data present and
+//! what to do next. On an empty store it first copies in the bundled sample candles.
 
 use super::{Context, data, thousands};
 use crate::config::Loaded;
@@ -28,6 +29,50 @@ pub fn open_seeded(loaded: &Loaded, dir: &Path) -> anyhow::Result<Store> {
         );
     }
     Ok(store)
+}
+
+/// Whether stdin and stdout are a terminal a full-screen UI can own.
+pub fn interactive() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdin().is_terminal() && std::io::stdout().is_terminal()
+}
+
+/// Opens the workstation: logs go to the files and the log pane, never to the terminal.
+pub fn workstation(ctx: &Context) -> anyhow::Result<ExitCode> {
+    let loaded = ctx.load()?;
+    let dir = ctx.data_dir(&loaded)?;
+    let logs = crate::tui::logbuf::LogBuffer::default();
+    let guard = crate::logging::init(
+        &dir.join("logs"),
+        &loaded.config.logging,
+        crate::logging::Terminal::View(logs.clone()),
+    )?;
+    open_seeded(&loaded, &dir)?;
+    let options = crate::tui::Options {
+        config: loaded.config.clone(),
+        data_dir: dir.clone(),
+        config_dir: loaded_config_dir(ctx),
+        logs,
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let result = runtime.block_on(crate::tui::run(options));
+    runtime.shutdown_timeout(std::time::Duration::from_secs(2));
+    if let Err(e) = &result {
+        tracing::error!(target: crate::logging::FILE_ONLY_TARGET, "{e:#}");
+    }
+    drop(guard);
+    result.map(|()| ExitCode::SUCCESS)
+}
+
+fn loaded_config_dir(ctx: &Context) -> Option<std::path::PathBuf> {
+    ctx.sources
+        .user_file
+        .as_ref()
+        .and_then(|f| f.parent())
+        .map(std::path::Path::to_path_buf)
 }
 
 pub fn run(_ctx: &Context, loaded: &Loaded, dir: &Path) -> anyhow::Result<ExitCode> {
@@ -60,7 +105,7 @@ What next:
   tickdesk config show                                          the settings in effect
   tickdesk --help                                               every command
 
-The trading workstation (live charts, paper trading, backtests) opens here in a later release."
+Run `tickdesk` in a terminal to open the workstation: paper trading on these candles, replayed."
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -97,6 +97,39 @@ section! {
     }
 }
 
+section! {
+    /// `[paper]`: paper trading on replayed candles (what `tickdesk` opens on).
+    Paper / PaperPatch : "paper" {
+        symbols: Vec<crate::market::Symbol>,
+        interval: crate::market::Interval,
+        strategies: Vec<String>,
+        speed: Bounded<0, 3600>,
+        start: String,
+        warmup_bars: Bounded<0, 100_000>,
+        cash: Cash,
+    }
+}
+
+/// What an SSH disconnect (SIGHUP) does to the trading core.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Hangup {
+    /// Shut the core down cleanly (journal flushed, logs closed) and exit.
+    Stop,
+    /// Keep trading without the view until SIGTERM or SIGINT.
+    Headless,
+}
+
+section! {
+    /// `[ui]`: the workstation.
+    Ui / UiPatch : "ui" {
+        theme: String,
+        max_fps: Bounded<1, 30>,
+        book_levels: Bounded<3, 50>,
+        on_hangup: Hangup,
+    }
+}
+
 /// `[strategies.NAME]`: parameter overrides per strategy (`fast = 12`).
 pub type StrategySettings = BTreeMap<String, BTreeMap<String, ParamValue>>;
 
@@ -143,6 +176,8 @@ pub struct Config {
     pub binance: Binance,
     pub fetch: Fetch,
     pub backtest: Backtest,
+    pub paper: Paper,
+    pub ui: Ui,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub strategies: StrategySettings,
 }
@@ -156,15 +191,19 @@ pub struct ConfigPatch {
     binance: Option<BinancePatch>,
     fetch: Option<FetchPatch>,
     backtest: Option<BacktestPatch>,
+    paper: Option<PaperPatch>,
+    ui: Option<UiPatch>,
     strategies: Option<StrategySettings>,
 }
 
-pub const SECTIONS: [&str; 6] = [
+pub const SECTIONS: [&str; 8] = [
     Data::SECTION,
     Logging::SECTION,
     Binance::SECTION,
     Fetch::SECTION,
     Backtest::SECTION,
+    Paper::SECTION,
+    Ui::SECTION,
     "strategies",
 ];
 
@@ -177,6 +216,8 @@ impl Config {
             binance: Binance::from_patch(p.binance.unwrap_or_default())?,
             fetch: Fetch::from_patch(p.fetch.unwrap_or_default())?,
             backtest: Backtest::from_patch(p.backtest.unwrap_or_default())?,
+            paper: Paper::from_patch(p.paper.unwrap_or_default())?,
+            ui: Ui::from_patch(p.ui.unwrap_or_default())?,
             strategies: p.strategies.unwrap_or_default(),
         })
     }
@@ -196,6 +237,12 @@ impl Config {
         }
         if let Some(s) = p.backtest {
             self.backtest.apply(s, layer, origins);
+        }
+        if let Some(s) = p.paper {
+            self.paper.apply(s, layer, origins);
+        }
+        if let Some(s) = p.ui {
+            self.ui.apply(s, layer, origins);
         }
         for (strategy, values) in p.strategies.unwrap_or_default() {
             for (key, value) in values {

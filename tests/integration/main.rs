@@ -18,3 +18,4 @@ mod fetch_cli;
 mod indicators;
 mod lookahead;
 mod market_data;
+mod workstation;

@@ -40,6 +40,11 @@ impl<X: Exchange, O: EngineObserver> Engine<X, O> {
             .any(|&(base, _)| account.total_f64(base) != 0.0)
     }
 
+    /// The last close seen of an instrument (NaN before its first candle).
+    pub fn last_close(&self, instrument: usize) -> f64 {
+        self.last_close.get(instrument).copied().unwrap_or(f64::NAN)
+    }
+
     pub fn now(&self) -> i64 {
         self.now
     }

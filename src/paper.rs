@@ -1,0 +1,255 @@
+//! Paper trading on replayed candles: the backtester's engine, strategies and simulated exchange,
+//! driven continuously instead of as fast as possible. `Paper` owns the engine and steps it one
+//! time step (every market's candle at one open time) at a time; `drive` paces those steps by the
+//! wall clock at the chosen speed, builds the forming candle along each candle's path, applies the
+//! person's commands between steps, and sends `Update`s to whoever keeps a replica (the UI).
+
+mod book;
+mod desk;
+mod drive;
+mod setup;
+mod views;
+
+pub use desk::{Desk, Lot};
+pub use drive::{Control, drive};
+pub use setup::{PaperError, PaperSetup};
+pub use views::describe as describe_command;
+
+use crate::core::{Command, Engine, Event, Instrument};
+use crate::exchange::{SimExchange, rules_for, unrestricted};
+use crate::journal::{Journal, Override};
+use crate::market::Candle;
+use crate::replica::{AlertLevel, Mode, Speed, Update};
+use rust_decimal::prelude::ToPrimitive;
+
+/// Candles a step may hand the replica before the caller sends them.
+#[derive(Debug, Default)]
+pub struct Outbox {
+    pub updates: Vec<Update>,
+}
+
+pub struct Paper {
+    engine: Engine<SimExchange, Desk>,
+    candles: Vec<Vec<Candle>>,
+    cursor: Vec<usize>,
+    interval: crate::market::Interval,
+    interval_ms: i64,
+    book_levels: usize,
+    quote: String,
+    params: Vec<Vec<(String, String)>>,
+    ticks: Vec<f64>,
+    speed: Speed,
+    paused: bool,
+    initial: f64,
+    day: i64,
+    day_open: f64,
+    journal: Option<Journal>,
+}
+
+impl Paper {
+    pub fn new(setup: PaperSetup) -> Result<Self, PaperError> {
+        let names: Vec<String> = setup.symbols.iter().map(ToString::to_string).collect();
+        let rules: Vec<_> = names
+            .iter()
+            .map(|s| {
+                if setup.filters {
+                    rules_for(s)
+                } else {
+                    unrestricted(s)
+                }
+            })
+            .collect();
+        let quote = rules
+            .first()
+            .map_or_else(|| "USDT".into(), |r| r.quote.clone());
+        let ticks = rules
+            .iter()
+            .map(|r| r.tick_size.to_f64().unwrap_or(0.0))
+            .collect();
+        let exchange = SimExchange::new(setup.sim.clone(), rules, &[(quote.as_str(), setup.cash)]);
+        let mut built = Vec::new();
+        let mut params = Vec::new();
+        for (name, settings) in &setup.strategies {
+            let (strategy, p) = crate::strategy::build(name, settings)?;
+            params.push(
+                p.iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+            );
+            built.push((name.clone(), strategy));
+        }
+        let desk = Desk::new(names.clone(), built.iter().map(|b| b.0.clone()).collect());
+        let instruments = names
+            .iter()
+            .map(|s| Instrument { symbol: s.clone() })
+            .collect();
+        let mut engine = Engine::new(exchange, desk, instruments, setup.interval);
+        for (_, strategy) in built {
+            engine.add_strategy(strategy)?;
+        }
+        engine.start();
+        let initial = setup.cash.to_f64().unwrap_or(0.0);
+        let mut paper = Self {
+            engine,
+            cursor: vec![0; setup.candles.len()],
+            candles: setup.candles,
+            interval: setup.interval,
+            interval_ms: setup.interval.approx_ms(),
+            book_levels: setup.book_levels,
+            quote,
+            params,
+            ticks,
+            speed: setup.speed,
+            paused: false,
+            initial,
+            day: i64::MIN,
+            day_open: initial,
+            journal: setup.journal,
+        };
+        for _ in 0..setup.warmup {
+            if !paper.step(&mut Outbox::default()) {
+                break;
+            }
+        }
+        paper.engine.observer_mut().fills.clear();
+        paper.engine.observer_mut().alerts.clear();
+        Ok(paper)
+    }
+
+    /// The open time of the next step, if any candles are left.
+    pub fn next_open(&self) -> Option<i64> {
+        self.cursor
+            .iter()
+            .zip(&self.candles)
+            .filter_map(|(&i, c)| c.get(i).map(|c| c.open_time))
+            .min()
+    }
+
+    /// The candles of the next step, by market.
+    pub fn upcoming(&self) -> Vec<(usize, Candle)> {
+        let Some(t) = self.next_open() else {
+            return Vec::new();
+        };
+        (0..self.candles.len())
+            .filter_map(|m| {
+                let c = self.candles[m].get(self.cursor[m])?;
+                (c.open_time == t).then_some((m, *c))
+            })
+            .collect()
+    }
+
+    /// Processes one time step: matches every market's orders against its candle, then hands
+    /// the candles to the strategies (as the backtester's feed does). False at the end of data.
+    pub fn step(&mut self, out: &mut Outbox) -> bool {
+        let step = self.upcoming();
+        if step.is_empty() {
+            return false;
+        }
+        self.engine.observer_mut().now = step[0].1.open_time + self.interval_ms;
+        for (m, c) in &step {
+            self.engine.match_bar(*m, c, &[]);
+        }
+        for (m, c) in &step {
+            self.engine.deliver_bar(*m, c);
+            self.cursor[*m] += 1;
+            out.updates.push(Update::Candle {
+                market: *m,
+                candle: *c,
+            });
+        }
+        self.roll_day();
+        self.drain(out);
+        true
+    }
+
+    fn roll_day(&mut self) {
+        let day = self.engine.now().div_euclid(crate::market::time::DAY_MS);
+        if day != self.day {
+            self.day = day;
+            self.day_open = self.engine.mark();
+        }
+    }
+
+    /// Moves the desk's new fills and alerts into the outbox.
+    fn drain(&mut self, out: &mut Outbox) {
+        let desk = self.engine.observer_mut();
+        out.updates.extend(desk.fills.drain(..).map(Update::Fill));
+        out.updates.extend(desk.alerts.drain(..).map(Update::Alert));
+    }
+
+    /// A person's command, through the engine's command path and its checks; recorded in the
+    /// journal with its outcome.
+    pub fn command(&mut self, command: Command, out: &mut Outbox) {
+        let text = views::describe(&command, &self.engine.observer().symbols);
+        let now = self.engine.now();
+        self.engine.observer_mut().now = now;
+        self.engine.observer_mut().refusals.clear();
+        self.engine.handle(Event::Command {
+            at: now,
+            command: command.clone(),
+        });
+        let refusals = std::mem::take(&mut self.engine.observer_mut().refusals);
+        let outcome = if refusals.is_empty() {
+            "accepted".to_string()
+        } else {
+            format!("refused: {}", refusals.join("; "))
+        };
+        let level = if refusals.is_empty() {
+            AlertLevel::Info
+        } else {
+            AlertLevel::Warn
+        };
+        self.engine
+            .observer_mut()
+            .alert(level, format!("{text}: {outcome}"));
+        tracing::info!(target: crate::logging::TRADE_TARGET, "override (paper): {text}: {outcome}");
+        self.record(&text, &outcome);
+        self.drain(out);
+    }
+
+    fn record(&mut self, text: &str, outcome: &str) {
+        let Some(journal) = self.journal.as_mut() else {
+            return;
+        };
+        let entry = Override {
+            wall_ms: crate::clock::system_now_ms(),
+            market_ms: self.engine.now(),
+            mode: Mode::PaperReplay.label().into(),
+            command: text.into(),
+            outcome: outcome.into(),
+        };
+        if let Err(e) = journal.record_override(&entry) {
+            tracing::error!("could not journal the override `{text}`: {e}");
+            self.engine
+                .observer_mut()
+                .alert(AlertLevel::Error, format!("journal: {e}"));
+        }
+    }
+
+    pub fn speed(&self) -> Speed {
+        self.speed
+    }
+
+    pub fn set_speed(&mut self, speed: Speed) {
+        self.speed = speed;
+    }
+
+    pub fn paused(&self) -> bool {
+        self.paused
+    }
+
+    pub fn set_paused(&mut self, paused: bool) {
+        self.paused = paused;
+    }
+
+    pub fn interval_ms(&self) -> i64 {
+        self.interval_ms
+    }
+
+    pub fn engine(&self) -> &Engine<SimExchange, Desk> {
+        &self.engine
+    }
+}
+
+#[cfg(test)]
+mod tests;

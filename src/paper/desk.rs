@@ -1,0 +1,211 @@
+//! The paper engine's observer: turns what the engine does into replica updates (fills, alerts)
+//! and trade-log lines, and keeps a ledger of cost and realised PnL per origin (each strategy, and
+//! the person at the keyboard) per market, from which positions' entry prices and strategies' PnL
+//! are computed. Ledger figures are statistics (`f64`); balances stay with the exchange.
+
+use crate::core::{EngineObserver, Fill, OrderId, OrderRequest, OrderStatus, Origin, Reject, Side};
+use crate::logging::TRADE_TARGET;
+use crate::replica::{Alert, AlertLevel, FillRow};
+use rust_decimal::prelude::ToPrimitive;
+
+/// Holdings bought by one origin in one market: quantity, what it cost (fees included) and the
+/// PnL already realised by selling.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Lot {
+    pub qty: f64,
+    pub cost: f64,
+    pub realized: f64,
+    pub fills: usize,
+}
+
+impl Lot {
+    fn add(&mut self, side: Side, qty: f64, price: f64, fee: f64) {
+        self.fills += 1;
+        match side {
+            Side::Buy => {
+                self.qty += qty;
+                self.cost += qty * price + fee;
+            }
+            Side::Sell => {
+                let sold = qty.min(self.qty.max(0.0));
+                let avg = if self.qty > 0.0 {
+                    self.cost / self.qty
+                } else {
+                    0.0
+                };
+                self.realized += sold * (price - avg) - fee;
+                self.cost -= sold * avg;
+                self.qty -= sold;
+                if self.qty <= 1e-12 {
+                    (self.qty, self.cost) = (0.0, 0.0);
+                }
+            }
+        }
+    }
+
+    /// Average entry price of what is held.
+    pub fn entry(&self) -> Option<f64> {
+        (self.qty > 0.0).then(|| self.cost / self.qty)
+    }
+
+    pub fn pnl(&self, last: f64) -> f64 {
+        self.realized + self.qty * last - self.cost
+    }
+}
+
+pub struct Desk {
+    pub symbols: Vec<String>,
+    pub strategy_names: Vec<String>,
+    /// Market time of the event being handled (rejections carry none of their own).
+    pub now: i64,
+    pub fills: Vec<FillRow>,
+    pub alerts: Vec<Alert>,
+    /// Refusals of the person's orders during the current command (its outcome).
+    pub refusals: Vec<String>,
+    /// Per origin (strategy index, or `strategies.len()` for manual) × market.
+    lots: Vec<Vec<Lot>>,
+    /// Per market, every origin together.
+    pub totals: Vec<Lot>,
+}
+
+impl Desk {
+    pub fn new(symbols: Vec<String>, strategy_names: Vec<String>) -> Self {
+        let n = symbols.len();
+        Self {
+            lots: vec![vec![Lot::default(); n]; strategy_names.len() + 1],
+            totals: vec![Lot::default(); n],
+            symbols,
+            strategy_names,
+            now: 0,
+            fills: Vec::new(),
+            alerts: Vec::new(),
+            refusals: Vec::new(),
+        }
+    }
+
+    pub fn origin_name(&self, origin: Origin) -> String {
+        match origin {
+            Origin::Manual => "manual".into(),
+            Origin::Strategy(i) => self
+                .strategy_names
+                .get(i)
+                .cloned()
+                .unwrap_or_else(|| format!("strategy {i}")),
+        }
+    }
+
+    /// The lots of one strategy, by market.
+    pub fn strategy_lots(&self, strategy: usize) -> &[Lot] {
+        self.lots.get(strategy).map_or(&[], Vec::as_slice)
+    }
+
+    pub fn alert(&mut self, level: AlertLevel, text: impl Into<String>) {
+        self.alerts.push(Alert {
+            at: self.now,
+            level,
+            text: text.into(),
+        });
+    }
+
+    fn symbol(&self, market: usize) -> &str {
+        self.symbols.get(market).map_or("?", String::as_str)
+    }
+}
+
+fn f(d: rust_decimal::Decimal) -> f64 {
+    d.to_f64().unwrap_or(0.0)
+}
+
+impl EngineObserver for Desk {
+    fn on_fill(&mut self, fill: &Fill) {
+        let origin = self.origin_name(fill.origin);
+        let slot = match fill.origin {
+            Origin::Strategy(i) => i.min(self.strategy_names.len()),
+            Origin::Manual => self.strategy_names.len(),
+        };
+        let (qty, price, fee) = (f(fill.qty), f(fill.price), f(fill.fee));
+        if let Some(lot) = self.lots[slot].get_mut(fill.instrument) {
+            lot.add(fill.side, qty, price, fee);
+        }
+        if let Some(lot) = self.totals.get_mut(fill.instrument) {
+            lot.add(fill.side, qty, price, fee);
+        }
+        let symbol = self.symbol(fill.instrument).to_string();
+        tracing::info!(
+            target: TRADE_TARGET,
+            "fill: order {} {} {} {} at {} fee {} ({origin}, paper)",
+            fill.order, fill.side.as_str(), fill.qty.normalize(), symbol, fill.price.normalize(), fill.fee.round_dp(8).normalize()
+        );
+        if fill.origin == Origin::Manual {
+            self.alert(
+                AlertLevel::Info,
+                format!(
+                    "filled: {} {} {symbol} at {}",
+                    fill.side.as_str().to_lowercase(),
+                    fill.qty.normalize(),
+                    fill.price.normalize()
+                ),
+            );
+        }
+        self.fills.push(FillRow {
+            time: fill.time,
+            order: fill.order,
+            market: fill.instrument,
+            symbol,
+            side: fill.side,
+            qty: fill.qty,
+            price: fill.price,
+            fee: fill.fee,
+            origin,
+        });
+    }
+
+    fn on_closed(&mut self, order: OrderId, status: OrderStatus, reason: Option<&Reject>) {
+        tracing::info!(target: TRADE_TARGET, "order {order} closed: {status:?}{}", reason.map(|r| format!(" ({r})")).unwrap_or_default());
+        if let (OrderStatus::Expired, Some(r)) = (status, reason) {
+            self.alert(AlertLevel::Warn, format!("order {order} expired: {r}"));
+        }
+    }
+
+    fn on_rejected(&mut self, order: OrderId, request: &OrderRequest, reject: &Reject) {
+        let what = format!(
+            "{} {} {} ({})",
+            request.side.as_str().to_lowercase(),
+            request.kind.name(),
+            self.symbol(request.instrument),
+            self.origin_name(request.origin)
+        );
+        tracing::warn!(target: TRADE_TARGET, "order {order} refused: {what}: {reject}");
+        if request.origin == Origin::Manual {
+            // The command's own alert carries the refusal.
+            self.refusals.push(reject.to_string());
+        } else {
+            self.alert(AlertLevel::Error, format!("refused {what}: {reject}"));
+        }
+    }
+
+    fn on_signal(&mut self, strategy: usize, _at: i64, text: &str) {
+        let name = self.origin_name(Origin::Strategy(strategy));
+        tracing::info!("{name}: {text}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lots_average_in_and_realise_on_the_way_out() {
+        let mut lot = Lot::default();
+        lot.add(Side::Buy, 1.0, 100.0, 0.1);
+        lot.add(Side::Buy, 1.0, 120.0, 0.1);
+        assert_eq!(lot.entry(), Some(110.1));
+        lot.add(Side::Sell, 1.0, 130.0, 0.2);
+        assert!((lot.realized - (130.0 - 110.1 - 0.2)).abs() < 1e-9);
+        assert!((lot.pnl(130.0) - 2.0 * (130.0 - 110.1) + 0.2).abs() < 1e-9);
+        lot.add(Side::Sell, 5.0, 90.0, 0.0);
+        assert_eq!(lot.qty, 0.0, "never sells more than it holds");
+        assert_eq!(lot.entry(), None);
+        assert_eq!(lot.fills, 4);
+    }
+}

@@ -1,0 +1,165 @@
+//! Dialogs drawn over the panes: help (every binding of the focused pane and the global ones),
+//! the command line, the order ticket, the backtest form and confirmations.
+
+use super::forms::{COMMANDS, Fields};
+use super::keymap::Context;
+use super::state::{Dialog, Ui};
+use super::theme::Theme;
+use super::view::{Look, popup};
+use crate::replica::Replica;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+fn frame<'a>(title: &str, theme: &Theme) -> Block<'a> {
+    Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border_focus)
+        .title(Span::styled(format!(" {title} "), theme.accent))
+        .style(theme.text)
+}
+
+pub fn draw(f: &mut Frame<'_>, d: &Dialog, r: &Replica, ui: &Ui, look: &Look<'_>, area: Rect) {
+    let theme = look.theme;
+    match d {
+        Dialog::Help => help(f, ui, look, area),
+        Dialog::Confirm(c) => {
+            let rect = popup(f, area, 64, 6);
+            let text = vec![
+                Line::from(Span::styled(c.question.clone(), theme.warning)),
+                Line::from(""),
+                Line::from(Span::styled("y / enter: yes    n / esc: no", theme.muted)),
+            ];
+            f.render_widget(
+                Paragraph::new(text)
+                    .wrap(Wrap { trim: false })
+                    .block(frame("Confirm", theme)),
+                rect,
+            );
+        }
+        Dialog::CommandLine(line) => {
+            let rect = Rect::new(
+                area.x,
+                area.bottom().saturating_sub(3),
+                area.width,
+                3.min(area.height),
+            );
+            f.render_widget(ratatui::widgets::Clear, rect);
+            let hint = match &line.error {
+                Some(e) => Span::styled(e.clone(), theme.error),
+                None => Span::styled(line.candidates().join(" · "), theme.muted),
+            };
+            let text = vec![
+                Line::from(vec![
+                    Span::styled(":", theme.accent),
+                    Span::raw(line.text.clone()),
+                    Span::styled("█", theme.accent),
+                ]),
+                Line::from(hint),
+            ];
+            f.render_widget(
+                Paragraph::new(text).block(
+                    Block::default()
+                        .borders(Borders::TOP)
+                        .border_style(theme.border_focus),
+                ),
+                rect,
+            );
+        }
+        Dialog::Ticket(t) => {
+            let m = r.markets.get(ui.chart.market);
+            let last = m.map_or(String::new(), |m| {
+                format!("last {:.*}", m.price_decimals, m.last)
+            });
+            let hint = format!(
+                "{last} · quantity in base units or % of the balance · ←/→ change a choice · tab next · enter review · esc cancel"
+            );
+            let rect = popup(f, area, 64, 12);
+            fields(f, "Order ticket (paper)", &t.0, &hint, theme, rect);
+        }
+        Dialog::Backtest(b) => {
+            let hint = "←/→ change a choice · dates as 2024-01-31 (empty: all stored data) · parameters as fast=12 slow=40 · enter runs · esc cancels";
+            let rect = popup(f, area, 70, 13);
+            fields(f, "New backtest", &b.0, hint, theme, rect);
+        }
+    }
+}
+
+fn fields(f: &mut Frame<'_>, title: &str, form: &Fields, hint: &str, theme: &Theme, rect: Rect) {
+    let mut lines: Vec<Line<'_>> = form
+        .fields
+        .iter()
+        .enumerate()
+        .map(|(i, field)| {
+            let focused = i == form.focus;
+            let value = if field.choices.is_empty() {
+                format!("{}{}", field.value, if focused { "█" } else { "" })
+            } else {
+                format!("◀ {} ▶", field.value)
+            };
+            Line::from(vec![
+                Span::styled(
+                    format!("{:>11}  ", field.label),
+                    if focused { theme.accent } else { theme.muted },
+                ),
+                Span::styled(value, if focused { theme.selected } else { theme.text }),
+            ])
+        })
+        .collect();
+    lines.push(Line::from(""));
+    if let Some(e) = &form.error {
+        lines.push(Line::from(Span::styled(e.clone(), theme.error)));
+    }
+    lines.push(Line::from(Span::styled(hint.to_string(), theme.muted)));
+    f.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(frame(title, theme)),
+        rect,
+    );
+}
+
+fn help(f: &mut Frame<'_>, ui: &Ui, look: &Look<'_>, area: Rect) {
+    let theme = look.theme;
+    let mut ctx_ui = Ui::new(ui.panes.clone(), crate::market::Interval::M1, Vec::new());
+    ctx_ui.focus = ui.focus;
+    let context = ctx_ui.context();
+    let mut lines = vec![Line::from(Span::styled(
+        format!("Keys in the {} pane (then global ones):", context.name()),
+        theme.title,
+    ))];
+    for (key, action) in look.keymap.bindings(context) {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{key:>10}  "), theme.accent),
+            Span::raw(action.about()),
+        ]));
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled("Command line (:)", theme.title)));
+    for (name, about) in COMMANDS {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{name:>10}  "), theme.accent),
+            Span::raw(*about),
+        ]));
+    }
+    lines.push(Line::from(Span::styled(
+        format!(
+            "Forms: {}",
+            look.keymap
+                .bindings(Context::Form)
+                .iter()
+                .map(|(k, a)| format!("{k} {}", a.name()))
+                .collect::<Vec<_>>()
+                .join(" · ")
+        ),
+        theme.muted,
+    )));
+    let rect = popup(f, area, 90, area.height.saturating_sub(2));
+    f.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(frame("Help · esc closes", theme)),
+        rect,
+    );
+}

@@ -1,0 +1,298 @@
+//! The workstation's event loop: the paper session runs on its own task; this loop applies its
+//! updates to the replica, turns keys into actions, runs backtests on a blocking worker, and
+//! redraws only when something changed, at most `ui.max_fps` times a second. Idle, it sleeps on
+//! its channels: no timer ticks unless a redraw or a backtest's progress is due.
+
+use super::keymap::{Action, Keymap};
+use super::layout::Layouts;
+use super::logbuf::LogBuffer;
+use super::state::{Job, Request, Ui};
+use super::theme::{ColorDepth, Theme};
+use super::view::{Look, draw};
+use super::{terminal, update};
+use crate::backtest::Spec;
+use crate::cancel::Cancel;
+use crate::config::{Config, Hangup};
+use crate::journal::Journal;
+use crate::paper::{Control, Paper, PaperSetup, drive};
+use crate::replica::{AlertLevel, Replica, Update};
+use crate::store::Store;
+use anyhow::Context as _;
+use ratatui::crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc;
+use tokio::time::{Duration, Instant, sleep_until};
+
+pub struct Options {
+    pub config: Config,
+    pub data_dir: PathBuf,
+    /// The user's config directory (themes, keymap.toml, layouts.toml), if any.
+    pub config_dir: Option<PathBuf>,
+    pub logs: LogBuffer,
+}
+
+/// What ended the loop.
+enum Exit {
+    Quit,
+    Hangup,
+}
+
+/// A backtest finished: its run id, or why it did not run.
+type JobResult = Result<i64, String>;
+
+pub async fn run(opts: Options) -> anyhow::Result<()> {
+    let cfg = &opts.config;
+    let themes = opts.config_dir.as_ref().map(|d| d.join("themes"));
+    let theme = Theme::load(&cfg.ui.theme, themes.as_deref(), ColorDepth::detect())?;
+    let keymap = Keymap::load(
+        opts.config_dir
+            .as_ref()
+            .map(|d| d.join("keymap.toml"))
+            .as_deref(),
+    )?;
+    let layouts = Layouts::load(
+        opts.config_dir
+            .as_ref()
+            .map(|d| d.join("layouts.toml"))
+            .as_deref(),
+    )?;
+    let store = Store::open(&opts.data_dir)?;
+    let mut setup = PaperSetup::from_config(cfg, &store)?;
+    setup.journal = Some(Journal::open(&opts.data_dir)?);
+    let base_interval = setup.interval;
+    let paper = Paper::new(setup)?;
+    let mut replica = paper.replica();
+    let journal = Journal::open(&opts.data_dir)?;
+    let symbols = replica.markets.iter().map(|m| m.symbol.clone()).collect();
+    let first = layouts
+        .pick(u16::MAX, u16::MAX)
+        .map(|l| l.panes())
+        .unwrap_or_default();
+    let mut ui = Ui::new(first, base_interval, symbols);
+    ui.backtests.runs = journal.runs()?;
+    let base = backtest_defaults(cfg, base_interval);
+
+    let (ctl, controls) = mpsc::channel(64);
+    let (updates_tx, mut updates) = mpsc::channel::<Vec<Update>>(16);
+    let core = tokio::spawn(drive(paper, controls, updates_tx));
+    let (keys_tx, mut keys) = mpsc::channel(64);
+    std::thread::spawn(move || {
+        while let Ok(ev) = event::read() {
+            if keys_tx.blocking_send(ev).is_err() {
+                break;
+            }
+        }
+    });
+    let (jobs_tx, mut jobs) = mpsc::channel::<JobResult>(4);
+    let mut job: Option<Cancel> = None;
+    let mut term = terminal::enter().context("cannot take over the terminal")?;
+    let started = Instant::now();
+    let mut hup = signal(SignalKind::hangup())?;
+    let mut term_sig = signal(SignalKind::terminate())?;
+    let frame = Duration::from_millis(1000 / cfg.ui.max_fps.get().max(1));
+    let (mut dirty, mut last_draw) = (true, started - frame);
+    let mut log_seq = -1;
+    let mut quit = false;
+    let exit = loop {
+        let logs = opts.logs.seq();
+        if logs != log_seq {
+            (log_seq, dirty) = (logs, true);
+        }
+        if dirty && Instant::now() >= last_draw + frame {
+            let (_, lines) = opts.logs.snapshot();
+            let look = Look {
+                theme: &theme,
+                keymap: &keymap,
+                layouts: &layouts,
+                logs: &lines,
+            };
+            refocus(&mut ui, &layouts, &term.terminal);
+            term.terminal.draw(|f| draw(f, &replica, &ui, &look))?;
+            (dirty, last_draw) = (false, Instant::now());
+        }
+        let progress_due = Instant::now() + Duration::from_millis(250);
+        tokio::select! {
+            Some(batch) = updates.recv() => {
+                for u in batch {
+                    if let Update::Alert(a) = &u {
+                        ui.note = Some((a.level, a.text.clone()));
+                    }
+                    replica.apply(u);
+                }
+                dirty = true;
+            }
+            Some(ev) = keys.recv() => {
+                dirty = true;
+                let requests = match ev {
+                    Event::Key(k) if k.kind != KeyEventKind::Release => key(&mut ui, &replica, &keymap, &base, k),
+                    _ => Vec::new(),
+                };
+                for r in requests {
+                    match r {
+                        Request::Quit => quit = true,
+                        Request::Control(c) => { let _ = ctl.send(c).await; }
+                        Request::StartBacktest(spec) => start_job(&mut ui, &mut job, *spec, &opts.data_dir, &jobs_tx),
+                        Request::CancelBacktest => match &job {
+                            Some(c) => { c.cancel(); ui.note(AlertLevel::Warn, "backtest cancelled"); }
+                            None => ui.note(AlertLevel::Info, "no backtest is running"),
+                        },
+                        Request::LoadRun(id) => ui.backtests.shown = journal.run(id).ok().flatten(),
+                        Request::DeleteRun(id) => {
+                            if let Err(e) = journal_delete(&opts.data_dir, id) { ui.note(AlertLevel::Error, e) }
+                            ui.backtests.runs = journal.runs().unwrap_or_default();
+                        }
+                    }
+                }
+                if quit || ctl.is_closed() { break Exit::Quit; }
+            }
+            Some(done) = jobs.recv() => {
+                dirty = true;
+                job = None;
+                ui.backtests.job = None;
+                match done {
+                    Ok(id) => {
+                        ui.backtests.runs = journal.runs().unwrap_or_default();
+                        ui.backtests.shown = journal.run(id).ok().flatten();
+                        if let Some(i) = ui.backtests.runs.iter().position(|r| r.id == id) { ui.set_row(super::layout::Pane::Backtests, i) }
+                        ui.focus_pane(super::layout::Pane::Backtests);
+                        ui.note(AlertLevel::Info, format!("backtest run {id} finished"));
+                    }
+                    Err(e) => ui.note(AlertLevel::Error, e),
+                }
+            }
+            () = sleep_until(progress_due), if job.is_some() => {
+                if let (Some(c), Some(j)) = (&job, &mut ui.backtests.job) { j.progress = c.progress(); dirty = true; }
+            }
+            () = sleep_until(last_draw + frame), if dirty => {}
+            _ = hup.recv() => break Exit::Hangup,
+            _ = term_sig.recv() => break Exit::Quit,
+            else => break Exit::Quit,
+        }
+    };
+    let secs = started.elapsed().as_secs_f64();
+    let bytes = term.bytes.load(Ordering::Relaxed);
+    drop(term);
+    tracing::info!(
+        "view closed after {secs:.1} s; {bytes} bytes written to the terminal ({:.0} B/s)",
+        bytes as f64 / secs.max(1e-9)
+    );
+    if matches!(exit, Exit::Hangup) && cfg.ui.on_hangup == Hangup::Headless {
+        tracing::warn!(
+            "terminal hung up: the paper session keeps running headless until SIGTERM or SIGINT"
+        );
+        drop(updates);
+        let mut int = signal(SignalKind::interrupt())?;
+        tokio::select! { _ = term_sig.recv() => {}, _ = int.recv() => {}, _ = hup.recv() => {} }
+    }
+    let _ = ctl.send(Control::Shutdown).await;
+    drop(ctl);
+    let _ = core.await;
+    tracing::info!("paper session stopped cleanly");
+    Ok(())
+}
+
+/// The layout in use follows the terminal's size; focus stays on the same pane kind.
+fn refocus(ui: &mut Ui, layouts: &Layouts, terminal: &terminal::Term) {
+    let Ok(size) = terminal.size() else { return };
+    let Some(layout) = layouts.pick(size.width, size.height.saturating_sub(1)) else {
+        return;
+    };
+    let panes = layout.panes();
+    if panes != ui.panes {
+        let focused = ui.focused();
+        ui.panes = panes;
+        ui.focus_pane(focused);
+    }
+    if let Some(tab) = layout.tab_index(ui.focused()) {
+        ui.tab = tab;
+    }
+}
+
+/// A key: typed text in a text dialog, else the keymap's action for the current context.
+fn key(ui: &mut Ui, r: &Replica, keymap: &Keymap, base: &Spec, k: event::KeyEvent) -> Vec<Request> {
+    let ctx = ui.context();
+    if let Some(action) = keymap.action(ctx, k) {
+        return update::update(ui, r, base, action);
+    }
+    let plain = !k
+        .modifiers
+        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+    match k.code {
+        KeyCode::Char(c) if plain && update::type_char(ui, Some(c)) => {}
+        KeyCode::Backspace if update::type_char(ui, None) => {}
+        _ => {
+            if ctx == super::keymap::Context::Confirm {
+                return update::update(ui, r, base, Action::Deny);
+            }
+        }
+    }
+    Vec::new()
+}
+
+fn backtest_defaults(cfg: &Config, interval: crate::market::Interval) -> Spec {
+    let b = &cfg.backtest;
+    let mut s = Spec::new(&b.strategy, Vec::new(), interval);
+    s.cash = b.cash.0;
+    s.maker_fee = b.maker_fee.0;
+    s.taker_fee = b.taker_fee.0;
+    s.slippage_bps = b.slippage_bps.0;
+    s.fill = b.fill;
+    s.filters = b.filters;
+    s
+}
+
+fn start_job(
+    ui: &mut Ui,
+    job: &mut Option<Cancel>,
+    spec: Spec,
+    dir: &Path,
+    done: &mpsc::Sender<JobResult>,
+) {
+    if job.is_some() {
+        ui.note(
+            AlertLevel::Warn,
+            "a backtest is already running (ctrl-x cancels it)",
+        );
+        return;
+    }
+    let cancel = Cancel::default();
+    let label = format!(
+        "{} {} {}",
+        spec.strategy,
+        spec.symbols
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(","),
+        spec.interval
+    );
+    ui.backtests.job = Some(Job {
+        label,
+        progress: 0.0,
+    });
+    ui.focus_pane(super::layout::Pane::Backtests);
+    *job = Some(cancel.clone());
+    let (dir, done) = (dir.to_path_buf(), done.clone());
+    tokio::task::spawn_blocking(move || {
+        let result = backtest_job(&spec, &dir, &cancel);
+        let _ = done.blocking_send(result);
+    });
+}
+
+fn backtest_job(spec: &Spec, dir: &Path, cancel: &Cancel) -> JobResult {
+    let store = Store::open(dir).map_err(|e| e.to_string())?;
+    let feed = crate::backtest::load(&store, spec).map_err(|e| e.to_string())?;
+    let outcome = crate::backtest::run(spec, &feed, Some(cancel)).map_err(|e| e.to_string())?;
+    if outcome.interrupted {
+        return Err("backtest cancelled; nothing saved".into());
+    }
+    let mut journal = Journal::open(dir).map_err(|e| e.to_string())?;
+    journal.save_run(&outcome).map_err(|e| e.to_string())
+}
+
+fn journal_delete(dir: &Path, id: i64) -> Result<(), String> {
+    let mut j = Journal::open(dir).map_err(|e| e.to_string())?;
+    j.delete_run(id).map(|_| ()).map_err(|e| e.to_string())
+}
