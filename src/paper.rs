@@ -10,6 +10,7 @@ mod drive;
 mod setup;
 mod views;
 
+pub use book::simulate as simulated_book;
 pub use desk::{Desk, Lot};
 pub use drive::{Control, drive};
 pub use setup::{PaperError, PaperSetup};

@@ -196,7 +196,7 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
 /// The layout in use follows the terminal's size; focus stays on the same pane kind.
 fn refocus(ui: &mut Ui, layouts: &Layouts, terminal: &terminal::Term) {
     let Ok(size) = terminal.size() else { return };
-    let Some(layout) = layouts.pick(size.width, size.height.saturating_sub(1)) else {
+    let Some(layout) = layouts.pick(size.width, size.height) else {
         return;
     };
     let panes = layout.panes();
