@@ -18,7 +18,7 @@ pub use trades::{OpenTrade, RoundTrips, Trade, round_trips};
 
 use crate::cancel::Cancel;
 use crate::core::{Engine, Instrument};
-use crate::exchange::{FillPolicy, SimConfig, SimExchange, rules_for, unrestricted};
+use crate::exchange::{Exchange as _, FillPolicy, SimConfig, SimExchange};
 use crate::market::{Interval, Symbol};
 use crate::strategy::{self, Params, StrategyError};
 use rust_decimal::{Decimal, prelude::ToPrimitive};
@@ -47,6 +47,33 @@ pub struct Spec {
 }
 
 impl Spec {
+    /// The simulated exchange's settings of this run.
+    pub fn sim(&self) -> SimConfig {
+        SimConfig {
+            fill: self.fill,
+            slippage_bps: self.slippage_bps,
+            maker_fee: self.maker_fee,
+            taker_fee: self.taker_fee,
+        }
+    }
+
+    /// A run on the config's `[backtest]` defaults (cash, fees, slippage, fill, filters).
+    pub fn from_config(
+        b: &crate::config::Backtest,
+        strategy: &str,
+        symbols: Vec<Symbol>,
+        interval: Interval,
+    ) -> Self {
+        let mut s = Self::new(strategy, symbols, interval);
+        s.cash = b.cash.0;
+        s.maker_fee = b.maker_fee.0;
+        s.taker_fee = b.taker_fee.0;
+        s.slippage_bps = b.slippage_bps.0;
+        s.fill = b.fill;
+        s.filters = b.filters;
+        s
+    }
+
     /// A run with tickdesk's defaults: 10,000 USDT, 0.1 % fees, next-open fills, filters on.
     pub fn new(strategy: &str, symbols: Vec<Symbol>, interval: Interval) -> Self {
         Self {
@@ -116,33 +143,13 @@ pub fn run_strategy(
     cancel: Option<&Cancel>,
 ) -> Result<Outcome, BacktestError> {
     let names: Vec<String> = spec.symbols.iter().map(|s| s.to_string()).collect();
-    let rules: Vec<_> = names
+    let exchange = SimExchange::for_symbols(spec.sim(), &names, spec.filters, spec.cash);
+    let unknown_filters = names
         .iter()
-        .map(|s| {
-            if spec.filters {
-                rules_for(s)
-            } else {
-                unrestricted(s)
-            }
-        })
-        .collect();
-    let unknown_filters = rules
-        .iter()
-        .zip(&names)
-        .filter(|(r, _)| !r.known)
+        .enumerate()
+        .filter(|&(i, _)| !exchange.rules(i).known)
         .map(|(_, n)| n.clone())
         .collect();
-    let quote = rules
-        .first()
-        .map(|r| r.quote.clone())
-        .unwrap_or_else(|| "USDT".into());
-    let config = SimConfig {
-        fill: spec.fill,
-        slippage_bps: spec.slippage_bps,
-        maker_fee: spec.maker_fee,
-        taker_fee: spec.taker_fee,
-    };
-    let exchange = SimExchange::new(config, rules, &[(quote.as_str(), spec.cash)]);
     let instruments = names
         .iter()
         .map(|s| Instrument { symbol: s.clone() })

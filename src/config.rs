@@ -9,7 +9,8 @@ mod values;
 
 pub use env::Env;
 pub use schema::{
-    Binance, Config, Data, Endpoints, Fetch, Hangup, Logging, Origins, Paper, ParamValue, Ui,
+    Backtest, Binance, Config, Data, Endpoints, Fetch, Hangup, Logging, Origins, Paper, ParamValue,
+    Ui,
 };
 pub use sources::Sources;
 pub use values::{Bounded, HttpUrl, LogFilter, WsUrl};

@@ -17,16 +17,18 @@ pub use setup::{PaperError, PaperSetup};
 pub use views::describe as describe_command;
 
 use crate::core::{Command, Engine, Event, Instrument};
-use crate::exchange::{SimExchange, rules_for, unrestricted};
+use crate::exchange::SimExchange;
 use crate::journal::{Journal, Override};
 use crate::market::Candle;
 use crate::replica::{AlertLevel, Mode, Speed, Update};
 use rust_decimal::prelude::ToPrimitive;
 
-/// Candles a step may hand the replica before the caller sends them.
+/// What a step or a command hands the replica before the caller sends it.
 #[derive(Debug, Default)]
 pub struct Outbox {
     pub updates: Vec<Update>,
+    /// The account, orders, strategies or status may have moved: snapshots are due.
+    pub changed: bool,
 }
 
 pub struct Paper {
@@ -38,7 +40,6 @@ pub struct Paper {
     book_levels: usize,
     quote: String,
     params: Vec<Vec<(String, String)>>,
-    ticks: Vec<f64>,
     speed: Speed,
     paused: bool,
     initial: f64,
@@ -50,24 +51,9 @@ pub struct Paper {
 impl Paper {
     pub fn new(setup: PaperSetup) -> Result<Self, PaperError> {
         let names: Vec<String> = setup.symbols.iter().map(ToString::to_string).collect();
-        let rules: Vec<_> = names
-            .iter()
-            .map(|s| {
-                if setup.filters {
-                    rules_for(s)
-                } else {
-                    unrestricted(s)
-                }
-            })
-            .collect();
-        let quote = rules
-            .first()
-            .map_or_else(|| "USDT".into(), |r| r.quote.clone());
-        let ticks = rules
-            .iter()
-            .map(|r| r.tick_size.to_f64().unwrap_or(0.0))
-            .collect();
-        let exchange = SimExchange::new(setup.sim.clone(), rules, &[(quote.as_str(), setup.cash)]);
+        let exchange =
+            SimExchange::for_symbols(setup.sim.clone(), &names, setup.filters, setup.cash);
+        let quote = exchange.quote().to_string();
         let mut built = Vec::new();
         let mut params = Vec::new();
         for (name, settings) in &setup.strategies {
@@ -99,7 +85,6 @@ impl Paper {
             book_levels: setup.book_levels,
             quote,
             params,
-            ticks,
             speed: setup.speed,
             paused: false,
             initial,
@@ -147,11 +132,10 @@ impl Paper {
             return false;
         }
         self.engine.observer_mut().now = step[0].1.open_time + self.interval_ms;
+        let bars: Vec<(usize, &Candle, &[Candle])> =
+            step.iter().map(|(m, c)| (*m, c, &[][..])).collect();
+        self.engine.on_step(&bars);
         for (m, c) in &step {
-            self.engine.match_bar(*m, c, &[]);
-        }
-        for (m, c) in &step {
-            self.engine.deliver_bar(*m, c);
             self.cursor[*m] += 1;
             out.updates.push(Update::Candle {
                 market: *m,
@@ -160,6 +144,7 @@ impl Paper {
         }
         self.roll_day();
         self.drain(out);
+        out.changed = true;
         true
     }
 
@@ -206,6 +191,7 @@ impl Paper {
         tracing::info!(target: crate::logging::TRADE_TARGET, "override (paper): {text}: {outcome}");
         self.record(&text, &outcome);
         self.drain(out);
+        out.changed = true;
     }
 
     fn record(&mut self, text: &str, outcome: &str) {

@@ -92,24 +92,19 @@ impl Feed {
         }
         let mut cursor = vec![0usize; self.series.len()];
         let mut detail_cursor = vec![0usize; self.detail.len()];
+        let mut step = Vec::with_capacity(self.series.len());
         while let Some(t) = (0..self.series.len())
             .filter_map(|i| self.series[i].get(cursor[i]).map(|c| c.open_time))
             .min()
         {
-            // Every instrument's orders are matched against this step before any strategy sees
-            // a candle of it: a decision at the close then knows every fill up to that close.
-            for (i, series) in self.series.iter().enumerate() {
-                if let Some(candle) = series.get(cursor[i]).filter(|c| c.open_time == t) {
-                    let inside = self.inside(i, candle, &mut detail_cursor);
-                    engine.match_bar(i, candle, inside);
-                }
-            }
+            step.clear();
             for (i, (series, at)) in self.series.iter().zip(cursor.iter_mut()).enumerate() {
                 if let Some(candle) = series.get(*at).filter(|c| c.open_time == t) {
-                    engine.deliver_bar(i, candle);
+                    step.push((i, candle, self.inside(i, candle, &mut detail_cursor)));
                     *at += 1;
                 }
             }
+            engine.on_step(&step);
             r.record(engine, t);
             let n = r.open_times.len();
             if n.is_multiple_of(CHECK_EVERY) && stop(cancel, n, steps) {

@@ -84,27 +84,21 @@ pub struct BacktestArgs {
 fn spec(loaded: &Loaded, a: BacktestArgs) -> Spec {
     let b = &loaded.config.backtest;
     let name = a.strategy.unwrap_or_else(|| b.strategy.clone());
-    let mut settings: Vec<(String, String)> = loaded
-        .config
-        .strategies
-        .get(&name)
-        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.to_string())).collect())
-        .unwrap_or_default();
-    settings.extend(a.set);
-    let mut s = Spec::new(&name, a.symbol, a.interval);
-    s.settings = settings;
+    let mut s = Spec::from_config(b, &name, a.symbol, a.interval);
+    s.settings = loaded.config.strategy_settings(&name);
+    s.settings.extend(a.set);
     s.from = a.from;
     s.to = a.to;
-    s.cash = a.cash.unwrap_or(b.cash.0);
-    s.maker_fee = a.maker_fee.or(a.fee).unwrap_or(b.maker_fee.0);
-    s.taker_fee = a.taker_fee.or(a.fee).unwrap_or(b.taker_fee.0);
-    s.slippage_bps = a.slippage_bps.unwrap_or(b.slippage_bps.0);
+    s.cash = a.cash.unwrap_or(s.cash);
+    s.maker_fee = a.maker_fee.or(a.fee).unwrap_or(s.maker_fee);
+    s.taker_fee = a.taker_fee.or(a.fee).unwrap_or(s.taker_fee);
+    s.slippage_bps = a.slippage_bps.unwrap_or(s.slippage_bps);
     s.fill = match a.fill {
         Some(Fill::NextOpen) => FillPolicy::NextOpen,
         Some(Fill::ThisClose) => FillPolicy::ThisClose,
-        None => b.fill,
+        None => s.fill,
     };
-    s.filters = a.filters.map_or(b.filters, |f| matches!(f, Switch::On));
+    s.filters = a.filters.map_or(s.filters, |f| matches!(f, Switch::On));
     s.detail = a.detail;
     s
 }

@@ -208,6 +208,14 @@ pub const SECTIONS: [&str; 8] = [
 ];
 
 impl Config {
+    /// `[strategies.NAME]` as `key=value` settings (what `--set` takes), in key order.
+    pub fn strategy_settings(&self, name: &str) -> Vec<(String, String)> {
+        self.strategies
+            .get(name)
+            .map(|m| m.iter().map(|(k, v)| (k.clone(), v.to_string())).collect())
+            .unwrap_or_default()
+    }
+
     /// Builds the config from the embedded defaults, which must set every key.
     pub(super) fn from_defaults(p: ConfigPatch) -> Result<Self, String> {
         Ok(Self {

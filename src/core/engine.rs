@@ -222,6 +222,18 @@ impl<X: Exchange, O: EngineObserver> Engine<X, O> {
         self.deliver_bar(series, candle);
     }
 
+    /// One time step of several instruments, each candle with the finer candles inside it (or
+    /// none): every instrument's orders are matched against its candle before any strategy sees a
+    /// candle of the step, so a decision at the close knows every fill up to that close.
+    pub fn on_step(&mut self, step: &[(SeriesId, &Candle, &[Candle])]) {
+        for &(series, candle, detail) in step {
+            self.match_bar(series, candle, detail);
+        }
+        for &(series, candle, _) in step {
+            self.deliver_bar(series, candle);
+        }
+    }
+
     /// The first half of [`Engine::on_bar`]: the clock moves to the bar's close and the exchange
     /// matches the instrument's orders against the bar; fills reach the strategies, the candle
     /// does not yet. A feed with several instruments at one time step matches every instrument

@@ -97,6 +97,32 @@ impl SimExchange {
         }
     }
 
+    /// An exchange listing `symbols` with Binance's filters (or none, `filters` off), `cash` of
+    /// the first symbol's quote asset deposited: how backtests and paper sessions open.
+    pub fn for_symbols(cfg: SimConfig, symbols: &[String], filters: bool, cash: Decimal) -> Self {
+        let rules: Vec<SymbolRules> = symbols
+            .iter()
+            .map(|s| {
+                if filters {
+                    super::rules_for(s)
+                } else {
+                    super::unrestricted(s)
+                }
+            })
+            .collect();
+        let quote = rules
+            .first()
+            .map_or_else(|| "USDT".into(), |r| r.quote.clone());
+        Self::new(cfg, rules, &[(quote.as_str(), cash)])
+    }
+
+    /// The account currency: the quote asset of the first listing.
+    pub fn quote(&self) -> &str {
+        self.listings
+            .first()
+            .map_or("USDT", |l| l.rules.quote.as_str())
+    }
+
     pub fn config(&self) -> &SimConfig {
         &self.cfg
     }

@@ -6,7 +6,8 @@
 //! re-anchors at the market time on screen, so nothing jumps.
 //!
 //! Overflow policy: the replica's channel is bounded. When it is full, candles, fills and alerts
-//! wait for the next send (fills are never dropped); snapshots are dropped, as a newer one follows.
+//! wait for the next send (fills are never dropped); snapshots are dropped and made afresh at the
+//! next send. Snapshots are made only after a step or a command, never for a forming candle.
 //! When nobody listens any more (the view closed), the session trades on without sending.
 
 use super::{Outbox, Paper};
@@ -140,6 +141,7 @@ pub async fn drive(
 
 /// False when the session should end.
 fn apply(paper: &mut Paper, control: Control, out: &mut Outbox) -> bool {
+    out.changed = true;
     match control {
         Control::Command(c) => paper.command(c, out),
         Control::Speed(s) => paper.set_speed(s),
@@ -155,11 +157,18 @@ fn send(paper: &Paper, out: &mut Outbox, updates: &mpsc::Sender<Vec<Update>>) {
         out.updates.clear();
         return;
     }
-    paper.publish(out);
+    // Snapshots only after something that can move them (not for a forming candle).
+    if std::mem::take(&mut out.changed) {
+        paper.publish(out);
+    }
+    if out.updates.is_empty() {
+        return;
+    }
     let batch = std::mem::take(&mut out.updates);
     match updates.try_send(batch) {
         Ok(()) | Err(TrySendError::Closed(_)) => {}
         Err(TrySendError::Full(batch)) => {
+            out.changed = true;
             out.updates = batch
                 .into_iter()
                 .filter(|u| {

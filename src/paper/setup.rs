@@ -1,5 +1,6 @@
 //! What a paper session is made of, and building it from the config and the candle store.
 
+use crate::backtest::Spec;
 use crate::config::Config;
 use crate::exchange::SimConfig;
 use crate::export::select;
@@ -72,16 +73,10 @@ impl PaperSetup {
         let strategies = p
             .strategies
             .iter()
-            .map(|name| {
-                let settings = config
-                    .strategies
-                    .get(name)
-                    .map(|m| m.iter().map(|(k, v)| (k.clone(), v.to_string())).collect())
-                    .unwrap_or_default();
-                (name.clone(), settings)
-            })
+            .map(|name| (name.clone(), config.strategy_settings(name)))
             .collect();
-        let b = &config.backtest;
+        // The simulated exchange trades on the [backtest] fees, slippage, fills and filters.
+        let b = Spec::from_config(&config.backtest, "", Vec::new(), p.interval);
         Ok(Self {
             symbols: p.symbols.clone(),
             interval: p.interval,
@@ -89,12 +84,7 @@ impl PaperSetup {
             warmup: usize::try_from(p.warmup_bars.get()).unwrap_or(0),
             strategies,
             cash: p.cash.0,
-            sim: SimConfig {
-                fill: b.fill,
-                slippage_bps: b.slippage_bps.0,
-                maker_fee: b.maker_fee.0,
-                taker_fee: b.taker_fee.0,
-            },
+            sim: b.sim(),
             filters: b.filters,
             speed: Speed::from_factor(p.speed.get()),
             book_levels: usize::try_from(config.ui.book_levels.get()).unwrap_or(12),

@@ -46,20 +46,20 @@ pub fn describe(command: &Command, symbols: &[String]) -> String {
     }
 }
 
-/// Decimals of a tick size such as 0.01 (2), for printing prices.
-fn decimals(tick: f64) -> usize {
-    if tick <= 0.0 {
+/// Decimals of a tick size such as 0.01 (2), for printing prices; 2 when there is no tick.
+fn decimals(tick: Decimal) -> usize {
+    if tick <= Decimal::ZERO {
         return 2;
     }
-    let d = (-tick.log10()).ceil();
-    if d.is_finite() && d > 0.0 {
-        d as usize
-    } else {
-        0
-    }
+    tick.normalize().scale() as usize
 }
 
 impl Paper {
+    /// An instrument's tick size as a float (for the synthesised book).
+    fn tick(&self, m: usize) -> f64 {
+        to_f64(self.engine.exchange().rules(m).tick_size)
+    }
+
     /// The whole state, for a replica starting now: candle history up to the current step.
     pub fn replica(&self) -> Replica {
         let markets = self
@@ -76,13 +76,13 @@ impl Paper {
                     symbol: inst.symbol.clone(),
                     base: rules.base.clone(),
                     quote: rules.quote.clone(),
-                    price_decimals: decimals(self.ticks[m]),
+                    price_decimals: decimals(self.engine.exchange().rules(m).tick_size),
                     candles: history.iter().copied().collect(),
                     forming: None,
                     last,
                     book: history
                         .last()
-                        .map(|c| book::simulate(last, c, self.ticks[m], self.book_levels))
+                        .map(|c| book::simulate(last, c, self.tick(m), self.book_levels))
                         .unwrap_or_default(),
                 }
             })
@@ -112,7 +112,7 @@ impl Paper {
                 let last = self.engine.last_close(m);
                 out.updates.push(Update::Book {
                     market: m,
-                    book: book::simulate(last, c, self.ticks[m], self.book_levels),
+                    book: book::simulate(last, c, self.tick(m), self.book_levels),
                 });
             }
         }
@@ -282,8 +282,8 @@ mod tests {
         });
         assert_eq!(describe(&buy, &inst), "buy 0.015 BTCUSDT limit at 60000.5");
         assert_eq!(describe(&Command::Flatten(0), &inst), "flatten BTCUSDT");
-        assert_eq!(decimals(0.01), 2);
-        assert_eq!(decimals(1.0), 0);
-        assert_eq!(decimals(0.00001), 5);
+        assert_eq!(decimals(Decimal::new(1, 2)), 2);
+        assert_eq!(decimals(Decimal::new(100, 2)), 0);
+        assert_eq!(decimals(Decimal::new(1, 5)), 5);
     }
 }

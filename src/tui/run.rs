@@ -64,7 +64,7 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
     let base_interval = setup.interval;
     let paper = Paper::new(setup)?;
     let mut replica = paper.replica();
-    let journal = Journal::open(&opts.data_dir)?;
+    let mut journal = Journal::open(&opts.data_dir)?;
     let symbols = replica.markets.iter().map(|m| m.symbol.clone()).collect();
     let first = layouts
         .pick(u16::MAX, u16::MAX)
@@ -72,7 +72,12 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
         .unwrap_or_default();
     let mut ui = Ui::new(first, base_interval, symbols);
     ui.backtests.runs = journal.runs()?;
-    let base = backtest_defaults(cfg, base_interval);
+    let base = Spec::from_config(
+        &cfg.backtest,
+        &cfg.backtest.strategy,
+        Vec::new(),
+        base_interval,
+    );
 
     let (ctl, controls) = mpsc::channel(64);
     let (updates_tx, mut updates) = mpsc::channel::<Vec<Update>>(16);
@@ -140,7 +145,7 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
                         },
                         Request::LoadRun(id) => ui.backtests.shown = journal.run(id).ok().flatten(),
                         Request::DeleteRun(id) => {
-                            if let Err(e) = journal_delete(&opts.data_dir, id) { ui.note(AlertLevel::Error, e) }
+                            if let Err(e) = journal.delete_run(id) { ui.note(AlertLevel::Error, e.to_string()) }
                             ui.backtests.runs = journal.runs().unwrap_or_default();
                         }
                     }
@@ -231,18 +236,6 @@ fn key(ui: &mut Ui, r: &Replica, keymap: &Keymap, base: &Spec, k: event::KeyEven
     Vec::new()
 }
 
-fn backtest_defaults(cfg: &Config, interval: crate::market::Interval) -> Spec {
-    let b = &cfg.backtest;
-    let mut s = Spec::new(&b.strategy, Vec::new(), interval);
-    s.cash = b.cash.0;
-    s.maker_fee = b.maker_fee.0;
-    s.taker_fee = b.taker_fee.0;
-    s.slippage_bps = b.slippage_bps.0;
-    s.fill = b.fill;
-    s.filters = b.filters;
-    s
-}
-
 fn start_job(
     ui: &mut Ui,
     job: &mut Option<Cancel>,
@@ -290,9 +283,4 @@ fn backtest_job(spec: &Spec, dir: &Path, cancel: &Cancel) -> JobResult {
     }
     let mut journal = Journal::open(dir).map_err(|e| e.to_string())?;
     journal.save_run(&outcome).map_err(|e| e.to_string())
-}
-
-fn journal_delete(dir: &Path, id: i64) -> Result<(), String> {
-    let mut j = Journal::open(dir).map_err(|e| e.to_string())?;
-    j.delete_run(id).map(|_| ()).map_err(|e| e.to_string())
 }
