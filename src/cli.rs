@@ -269,16 +269,4 @@ fn fail(e: &anyhow::Error) -> ExitCode {
     ExitCode::FAILURE
 }
 
-/// Formats a count with thousands separators: 58419 → 58,419.
-pub(crate) fn thousands(n: impl Into<i128>) -> String {
-    let s = n.into().to_string();
-    let (sign, digits) = s.strip_prefix('-').map_or(("", s.as_str()), |d| ("-", d));
-    let mut out = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    format!("{sign}{out}")
-}
+pub(crate) use crate::report::thousands;

@@ -6,7 +6,7 @@ mod html;
 mod text;
 
 pub use html::html;
-pub use text::{settings_line, sparkline, text};
+pub use text::{downsample, settings_line, sparkline, text, thousands};
 
 use crate::backtest::Outcome;
 use serde_json::{Value, json};

@@ -7,15 +7,35 @@ use std::fmt::Write;
 const BLOCKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 
 /// `values` squeezed into `width` block characters (each the last value of its slice).
+/// `values` cut to at most `width` points: the last value of each equal bucket (a curve's shape
+/// at a glance, ending on its final value).
+pub fn downsample(values: &[f64], width: usize) -> Vec<f64> {
+    let step = values.len().div_ceil(width.max(1)).max(1);
+    values
+        .chunks(step)
+        .filter_map(|c| c.last().copied())
+        .collect()
+}
+
+/// Formats a count with thousands separators: 58419 → 58,419.
+pub fn thousands(n: impl Into<i128>) -> String {
+    let s = n.into().to_string();
+    let (sign, digits) = s.strip_prefix('-').map_or(("", s.as_str()), |d| ("-", d));
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    format!("{sign}{out}")
+}
+
 pub fn sparkline(values: &[f64], width: usize) -> String {
     if values.is_empty() || width == 0 {
         return String::new();
     }
-    let step = values.len().div_ceil(width).max(1);
-    let points: Vec<f64> = values
-        .chunks(step)
-        .filter_map(|c| c.last().copied())
-        .collect();
+    let points = downsample(values, width);
     let (lo, hi) = points
         .iter()
         .fold((f64::MAX, f64::MIN), |(l, h), &v| (l.min(v), h.max(v)));

@@ -4,6 +4,8 @@
 use super::forms::{CommandLine, Ticket};
 use super::keymap::Action;
 use super::state::{Dialog, Request, Ui};
+use super::update::{ask_flatten, update};
+use crate::backtest::Spec;
 use crate::core::{Command, Side};
 use crate::paper::Control;
 use crate::replica::{AlertLevel, Replica, Speed};
@@ -24,8 +26,8 @@ fn market(ui: &Ui, r: &Replica, name: Option<&str>) -> Result<usize, String> {
 }
 
 /// Runs a typed command line. Errors keep the line open with the reason.
-pub fn run(ui: &mut Ui, r: &Replica, text: &str) -> Vec<Request> {
-    match parse(ui, r, text) {
+pub fn run(ui: &mut Ui, r: &Replica, base: &Spec, text: &str) -> Vec<Request> {
+    match parse(ui, r, base, text) {
         Ok(requests) => requests,
         Err(e) => {
             ui.dialog = Some(Dialog::CommandLine(CommandLine {
@@ -37,7 +39,7 @@ pub fn run(ui: &mut Ui, r: &Replica, text: &str) -> Vec<Request> {
     }
 }
 
-fn parse(ui: &mut Ui, r: &Replica, text: &str) -> Result<Vec<Request>, String> {
+fn parse(ui: &mut Ui, r: &Replica, base: &Spec, text: &str) -> Result<Vec<Request>, String> {
     let words: Vec<&str> = text.split_whitespace().collect();
     let Some((&verb, args)) = words.split_first() else {
         return Ok(Vec::new());
@@ -61,12 +63,7 @@ fn parse(ui: &mut Ui, r: &Replica, text: &str) -> Result<Vec<Request>, String> {
             Ok(Vec::new())
         }
         "cancel" => match one("an order id or `all`")? {
-            "all" => Ok(super::update::update(
-                ui,
-                r,
-                &crate::backtest::Spec::new("", vec![], crate::market::Interval::M1),
-                Action::CancelAll,
-            )),
+            "all" => Ok(update(ui, r, base, Action::CancelAll)),
             id => {
                 let id = id
                     .parse()
@@ -76,13 +73,7 @@ fn parse(ui: &mut Ui, r: &Replica, text: &str) -> Result<Vec<Request>, String> {
         },
         "flatten" => {
             let m = market(ui, r, args.first().copied())?;
-            ui.ask(
-                format!(
-                    "Flatten {}: sell the whole position at market?",
-                    ui.symbols[m]
-                ),
-                control(Command::Flatten(m)),
-            );
+            ask_flatten(ui, m);
             Ok(Vec::new())
         }
         "pause" | "resume" => {
@@ -98,13 +89,7 @@ fn parse(ui: &mut Ui, r: &Replica, text: &str) -> Result<Vec<Request>, String> {
                 Command::Resume(i)
             })])
         }
-        "kill" => {
-            ui.ask(
-                "KILL SWITCH: halt all trading and cancel every open order?",
-                control(Command::KillSwitch),
-            );
-            Ok(Vec::new())
-        }
+        "kill" => Ok(update(ui, r, base, Action::KillSwitch)),
         "release" => Ok(vec![control(Command::Release)]),
         "speed" => {
             let s = match one("1, 10, 60, 600, max or pause")? {
@@ -132,16 +117,7 @@ fn parse(ui: &mut Ui, r: &Replica, text: &str) -> Result<Vec<Request>, String> {
             ui.chart.market = market(ui, r, Some(one("a symbol")?))?;
             Ok(Vec::new())
         }
-        "backtest" => Ok(super::update::update(
-            ui,
-            r,
-            &crate::backtest::Spec::new(
-                "",
-                vec![],
-                r.interval.unwrap_or(crate::market::Interval::M1),
-            ),
-            Action::NewBacktest,
-        )),
+        "backtest" => Ok(update(ui, r, base, Action::NewBacktest)),
         "quit" | "q" => Ok(vec![Request::Quit]),
         other => {
             ui.note(AlertLevel::Warn, format!("unknown command `{other}`"));

@@ -122,9 +122,7 @@ fn fields(f: &mut Frame<'_>, title: &str, form: &Fields, hint: &str, theme: &The
 
 fn help(f: &mut Frame<'_>, ui: &Ui, look: &Look<'_>, area: Rect) {
     let theme = look.theme;
-    let mut ctx_ui = Ui::new(ui.panes.clone(), crate::market::Interval::M1, Vec::new());
-    ctx_ui.focus = ui.focus;
-    let context = ctx_ui.context();
+    let context = ui.focused().context();
     let mut lines = vec![Line::from(Span::styled(
         format!("Keys in the {} pane (then global ones):", context.name()),
         theme.title,

@@ -143,16 +143,7 @@ impl Ui {
             Some(Dialog::CommandLine(_)) => Context::CommandLine,
             Some(Dialog::Ticket(_) | Dialog::Backtest(_)) => Context::Form,
             Some(Dialog::Confirm(_)) => Context::Confirm,
-            None => match self.focused() {
-                Pane::Chart => Context::Chart,
-                Pane::Book => Context::Book,
-                Pane::Positions => Context::Positions,
-                Pane::Orders => Context::Orders,
-                Pane::Fills => Context::Fills,
-                Pane::Strategies => Context::Strategies,
-                Pane::Backtests => Context::Backtests,
-                Pane::Log => Context::Log,
-            },
+            None => self.focused().context(),
         }
     }
 

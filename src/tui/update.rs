@@ -48,15 +48,7 @@ pub fn update(ui: &mut Ui, r: &Replica, base: &Spec, action: Action) -> Vec<Requ
                 ui.chart.market,
             )));
         }
-        Action::Flatten => {
-            let symbol = ui.symbols.get(ui.chart.market).cloned().unwrap_or_default();
-            ui.ask(
-                format!(
-                    "Flatten {symbol}: cancel its orders and sell the whole position at market?"
-                ),
-                control(Command::Flatten(ui.chart.market)),
-            );
-        }
+        Action::Flatten => ask_flatten(ui, ui.chart.market),
         Action::KillSwitch => ui.ask(
             "KILL SWITCH: halt all trading and cancel every open order?",
             control(Command::KillSwitch),
@@ -100,6 +92,15 @@ pub fn update(ui: &mut Ui, r: &Replica, base: &Spec, action: Action) -> Vec<Requ
         _ => return pane(ui, r, action),
     }
     Vec::new()
+}
+
+/// Asks before flattening `market` (its orders cancelled, the position sold at market).
+pub fn ask_flatten(ui: &mut Ui, market: usize) {
+    let symbol = ui.symbols.get(market).cloned().unwrap_or_default();
+    ui.ask(
+        format!("Flatten {symbol}: cancel its orders and sell the whole position at market?"),
+        control(Command::Flatten(market)),
+    );
 }
 
 /// Actions of the focused pane.
@@ -203,7 +204,7 @@ fn dialog(ui: &mut Ui, r: &Replica, base: &Spec, action: Action) -> Vec<Request>
             _ => (None, Vec::new()),
         },
         Dialog::CommandLine(mut line) => match action {
-            Action::Submit => return super::commands::run(ui, r, &line.text),
+            Action::Submit => return super::commands::run(ui, r, base, &line.text),
             Action::NextField => {
                 line.complete();
                 (Some(Dialog::CommandLine(line)), Vec::new())

@@ -142,14 +142,10 @@ pub fn money(x: f64) -> String {
     }
     let s = format!("{:.2}", x.abs());
     let (int, frac) = s.split_once('.').unwrap_or((&s, "00"));
-    let mut out = String::new();
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    format!("{}{out}.{frac}", if x < 0.0 { "-" } else { "" })
+    let whole = int
+        .parse::<i128>()
+        .map_or_else(|_| int.to_string(), crate::report::thousands);
+    format!("{}{whole}.{frac}", if x < 0.0 { "-" } else { "" })
 }
 
 /// A bordered block titled `title`, highlighted when focused.

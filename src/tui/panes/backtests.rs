@@ -79,11 +79,7 @@ fn curve(values: &[f64], width: usize) -> Vec<u64> {
     if values.is_empty() || width == 0 {
         return Vec::new();
     }
-    let step = values.len().div_ceil(width);
-    let pts: Vec<f64> = values
-        .chunks(step)
-        .filter_map(|c| c.last().copied())
-        .collect();
+    let pts = crate::report::downsample(values, width);
     let (lo, hi) = pts
         .iter()
         .fold((f64::MAX, f64::MIN), |(a, b), &x| (a.min(x), b.max(x)));
