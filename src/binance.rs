@@ -7,12 +7,14 @@ mod kline;
 mod limiter;
 mod rest;
 mod retry;
+mod sign;
 
 pub use error::RestError;
 pub use kline::Kline;
 pub use limiter::{Permit, WeightLimiter};
 pub use rest::{KLINES_PER_REQUEST, KLINES_WEIGHT, MarketClient};
 pub use retry::{Backoff, RetryPolicy};
+pub use sign::{KeyKind, SignError, Signature, Signer, percent_encode, query_string, ws_payload};
 
 /// Installs ring as the process's TLS crypto provider (reqwest is built without one, keeping
 /// aws-lc's C build out). Idempotent.
