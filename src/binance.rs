@@ -8,6 +8,7 @@ mod limiter;
 mod rest;
 mod retry;
 mod sign;
+mod time;
 
 pub use error::RestError;
 pub use kline::Kline;
@@ -15,6 +16,7 @@ pub use limiter::{Permit, WeightLimiter};
 pub use rest::{KLINES_PER_REQUEST, KLINES_WEIGHT, MarketClient};
 pub use retry::{Backoff, RetryPolicy};
 pub use sign::{KeyKind, SignError, Signature, Signer, percent_encode, query_string, ws_payload};
+pub use time::{DEFAULT_RECV_WINDOW_MS, MAX_RECV_WINDOW_MS, RecvWindow, ServerClock, TimeError};
 
 /// Installs ring as the process's TLS crypto provider (reqwest is built without one, keeping
 /// aws-lc's C build out). Idempotent.
