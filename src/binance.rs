@@ -2,6 +2,7 @@
 //! jittered backoff, and the market-data endpoints. Wire facts follow docs/binance-spot.md
 //! (from the shared spec); nothing here knows about the store or the UI.
 
+pub mod book;
 mod error;
 mod kline;
 mod limiter;
