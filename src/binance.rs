@@ -10,6 +10,7 @@ mod rest;
 mod retry;
 mod sign;
 mod time;
+pub mod wire;
 
 pub use error::RestError;
 pub use kline::Kline;

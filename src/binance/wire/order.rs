@@ -1,0 +1,397 @@
+//! Outgoing orders: what `POST /api/v3/order` and `POST /api/v3/orderList/oco` receive, as the
+//! exact form parameters, and the deterministic client order ids that make placement idempotent.
+//!
+//! OCO parameters follow Binance's current `orderList/oco` (the old `order/oco` is deprecated), as
+//! documented in binance-spot-api-docs (rest-api, "New Order list - OCO"): `symbol`, `side`,
+//! `quantity`, `aboveType` / `belowType` (STOP_LOSS, STOP_LOSS_LIMIT, TAKE_PROFIT,
+//! TAKE_PROFIT_LIMIT, LIMIT_MAKER), per leg `…Price`, `…StopPrice`, `…TimeInForce` (limit legs),
+//! `…ClientOrderId`, plus `listClientOrderId` and `newOrderRespType`. A SELL list has its
+//! LIMIT_MAKER / TAKE_PROFIT* leg above the market and its STOP_LOSS* leg below; a BUY list the
+//! reverse. Both legs count as orders against the unfilled-order limits.
+//!
+//! Invariant: decimals are written normalised (`0.10000` → `0.1`), never in exponent form.
+
+use super::{OrderType, TimeInForce, WireError};
+use crate::core::{OrderId, OrderKind, Qty, Reject, Side};
+use rust_decimal::Decimal;
+use std::fmt;
+
+/// A client order id Binance accepts: 1–36 of `A-Z a-z 0-9 - _`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ClientOrderId(String);
+
+impl ClientOrderId {
+    pub const MAX_LEN: usize = 36;
+
+    pub fn new(id: &str) -> Result<Self, WireError> {
+        let ok = (1..=Self::MAX_LEN).contains(&id.len())
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if ok {
+            Ok(Self(id.to_string()))
+        } else {
+            Err(WireError::ClientId(id.to_string()))
+        }
+    }
+
+    /// `td-<session>-<order id>`: the same core order in the same session always gets the same
+    /// id, so a resubmission can be recognised (at most 3 + 11 + 1 + 20 = 35 characters).
+    pub fn for_order(session: &SessionTag, order: OrderId) -> Self {
+        Self(format!("td-{}-{order}", session.0))
+    }
+
+    /// `td-<session>-L<group>`: an order list (OCO) by the core's group id.
+    pub fn for_list(session: &SessionTag, group: u64) -> Self {
+        Self(format!("td-{}-L{group}", session.0))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ClientOrderId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Names one trading run inside client order ids: 1–11 ASCII letters or digits, unique per run
+/// (core order ids restart with each run).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SessionTag(String);
+
+impl SessionTag {
+    pub fn new(tag: &str) -> Result<Self, WireError> {
+        if (1..=11).contains(&tag.len()) && tag.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            Ok(Self(tag.to_string()))
+        } else {
+            Err(WireError::Session(tag.to_string()))
+        }
+    }
+}
+
+/// How much Binance says back (`newOrderRespType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RespType {
+    Ack,
+    Result,
+    #[default]
+    Full,
+}
+
+impl RespType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ack => "ACK",
+            Self::Result => "RESULT",
+            Self::Full => "FULL",
+        }
+    }
+}
+
+/// An order's type and terms. `Market` takes a base quantity or a quote amount
+/// (`quoteOrderQty`); every other type a base quantity.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum OrderSpec {
+    Market {
+        qty: Qty,
+    },
+    Limit {
+        price: Decimal,
+        qty: Decimal,
+        tif: TimeInForce,
+    },
+    LimitMaker {
+        price: Decimal,
+        qty: Decimal,
+    },
+    StopLoss {
+        stop: Decimal,
+        qty: Decimal,
+    },
+    StopLossLimit {
+        stop: Decimal,
+        price: Decimal,
+        qty: Decimal,
+        tif: TimeInForce,
+    },
+    TakeProfit {
+        stop: Decimal,
+        qty: Decimal,
+    },
+    TakeProfitLimit {
+        stop: Decimal,
+        price: Decimal,
+        qty: Decimal,
+        tif: TimeInForce,
+    },
+}
+
+impl OrderSpec {
+    /// From the core's order: limit-type orders rest with `tif`; a quote amount is only valid
+    /// for market orders.
+    pub fn from_core(kind: OrderKind, qty: Qty, tif: TimeInForce) -> Result<Self, Reject> {
+        let base = match (kind, qty) {
+            (OrderKind::Market, qty) => return Ok(Self::Market { qty }),
+            (_, Qty::Base(q)) => q,
+            (k, Qty::Quote(_)) => {
+                let why = format!(
+                    "a {} order takes a base quantity, not a quote amount",
+                    k.name()
+                );
+                return Err(Reject::new("INVALID", why));
+            }
+        };
+        Ok(match kind {
+            OrderKind::Market => Self::Market { qty },
+            OrderKind::Limit { price } => Self::Limit {
+                price,
+                qty: base,
+                tif,
+            },
+            OrderKind::StopLoss { stop } => Self::StopLoss { stop, qty: base },
+            OrderKind::StopLossLimit { stop, price } => Self::StopLossLimit {
+                stop,
+                price,
+                qty: base,
+                tif,
+            },
+            OrderKind::TakeProfit { stop } => Self::TakeProfit { stop, qty: base },
+            OrderKind::TakeProfitLimit { stop, price } => Self::TakeProfitLimit {
+                stop,
+                price,
+                qty: base,
+                tif,
+            },
+        })
+    }
+
+    pub fn order_type(&self) -> OrderType {
+        match self {
+            Self::Market { .. } => OrderType::Market,
+            Self::Limit { .. } => OrderType::Limit,
+            Self::LimitMaker { .. } => OrderType::LimitMaker,
+            Self::StopLoss { .. } => OrderType::StopLoss,
+            Self::StopLossLimit { .. } => OrderType::StopLossLimit,
+            Self::TakeProfit { .. } => OrderType::TakeProfit,
+            Self::TakeProfitLimit { .. } => OrderType::TakeProfitLimit,
+        }
+    }
+
+    pub fn qty(&self) -> Qty {
+        match *self {
+            Self::Market { qty } => qty,
+            Self::Limit { qty, .. }
+            | Self::LimitMaker { qty, .. }
+            | Self::StopLoss { qty, .. }
+            | Self::StopLossLimit { qty, .. }
+            | Self::TakeProfit { qty, .. }
+            | Self::TakeProfitLimit { qty, .. } => Qty::Base(qty),
+        }
+    }
+
+    pub fn price(&self) -> Option<Decimal> {
+        match *self {
+            Self::Limit { price, .. }
+            | Self::LimitMaker { price, .. }
+            | Self::StopLossLimit { price, .. }
+            | Self::TakeProfitLimit { price, .. } => Some(price),
+            _ => None,
+        }
+    }
+
+    pub fn stop(&self) -> Option<Decimal> {
+        match *self {
+            Self::StopLoss { stop, .. }
+            | Self::StopLossLimit { stop, .. }
+            | Self::TakeProfit { stop, .. }
+            | Self::TakeProfitLimit { stop, .. } => Some(stop),
+            _ => None,
+        }
+    }
+
+    pub fn tif(&self) -> Option<TimeInForce> {
+        match *self {
+            Self::Limit { tif, .. }
+            | Self::StopLossLimit { tif, .. }
+            | Self::TakeProfitLimit { tif, .. } => Some(tif),
+            _ => None,
+        }
+    }
+}
+
+/// One order for `POST /api/v3/order`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewOrder {
+    pub symbol: String,
+    pub side: Side,
+    pub spec: OrderSpec,
+    pub client_id: ClientOrderId,
+    pub response: RespType,
+}
+
+fn num(d: Decimal) -> String {
+    d.normalize().to_string()
+}
+
+impl NewOrder {
+    /// The form parameters, in a fixed order (without `recvWindow`, `timestamp`, `signature`).
+    pub fn params(&self) -> Vec<(&'static str, String)> {
+        let s = &self.spec;
+        let mut p = vec![
+            ("symbol", self.symbol.clone()),
+            ("side", self.side.as_str().to_string()),
+            ("type", s.order_type().as_str().to_string()),
+        ];
+        if let Some(tif) = s.tif() {
+            p.push(("timeInForce", tif.as_str().to_string()));
+        }
+        match s.qty() {
+            Qty::Base(q) => p.push(("quantity", num(q))),
+            Qty::Quote(q) => p.push(("quoteOrderQty", num(q))),
+        }
+        if let Some(price) = s.price() {
+            p.push(("price", num(price)));
+        }
+        if let Some(stop) = s.stop() {
+            p.push(("stopPrice", num(stop)));
+        }
+        p.push(("newClientOrderId", self.client_id.0.clone()));
+        p.push(("newOrderRespType", self.response.as_str().to_string()));
+        p
+    }
+}
+
+/// A leg's parameter names: type, price, stop price, time in force, client order id.
+type LegNames = [&'static str; 5];
+const ABOVE: LegNames = [
+    "aboveType",
+    "abovePrice",
+    "aboveStopPrice",
+    "aboveTimeInForce",
+    "aboveClientOrderId",
+];
+const BELOW: LegNames = [
+    "belowType",
+    "belowPrice",
+    "belowStopPrice",
+    "belowTimeInForce",
+    "belowClientOrderId",
+];
+
+/// One leg of an OCO list.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum OcoLeg {
+    LimitMaker {
+        price: Decimal,
+    },
+    StopLoss {
+        stop: Decimal,
+    },
+    StopLossLimit {
+        stop: Decimal,
+        price: Decimal,
+        tif: TimeInForce,
+    },
+    TakeProfit {
+        stop: Decimal,
+    },
+    TakeProfitLimit {
+        stop: Decimal,
+        price: Decimal,
+        tif: TimeInForce,
+    },
+}
+
+impl OcoLeg {
+    pub fn order_type(&self) -> OrderType {
+        match self {
+            Self::LimitMaker { .. } => OrderType::LimitMaker,
+            Self::StopLoss { .. } => OrderType::StopLoss,
+            Self::StopLossLimit { .. } => OrderType::StopLossLimit,
+            Self::TakeProfit { .. } => OrderType::TakeProfit,
+            Self::TakeProfitLimit { .. } => OrderType::TakeProfitLimit,
+        }
+    }
+
+    pub fn price(&self) -> Option<Decimal> {
+        match *self {
+            Self::LimitMaker { price }
+            | Self::StopLossLimit { price, .. }
+            | Self::TakeProfitLimit { price, .. } => Some(price),
+            _ => None,
+        }
+    }
+
+    pub fn stop(&self) -> Option<Decimal> {
+        match *self {
+            Self::StopLoss { stop }
+            | Self::StopLossLimit { stop, .. }
+            | Self::TakeProfit { stop }
+            | Self::TakeProfitLimit { stop, .. } => Some(stop),
+            Self::LimitMaker { .. } => None,
+        }
+    }
+
+    pub fn tif(&self) -> Option<TimeInForce> {
+        match *self {
+            Self::StopLossLimit { tif, .. } | Self::TakeProfitLimit { tif, .. } => Some(tif),
+            _ => None,
+        }
+    }
+
+    /// The price at which the leg acts: its stop, or a LIMIT_MAKER's price.
+    pub fn trigger(&self) -> Decimal {
+        self.stop().or(self.price()).unwrap_or_default()
+    }
+
+    pub fn is_stop_loss(&self) -> bool {
+        matches!(self, Self::StopLoss { .. } | Self::StopLossLimit { .. })
+    }
+
+    fn params(&self, names: &LegNames, id: &ClientOrderId, p: &mut Vec<(&'static str, String)>) {
+        p.push((names[0], self.order_type().as_str().to_string()));
+        if let Some(price) = self.price() {
+            p.push((names[1], num(price)));
+        }
+        if let Some(stop) = self.stop() {
+            p.push((names[2], num(stop)));
+        }
+        if let Some(tif) = self.tif() {
+            p.push((names[3], tif.as_str().to_string()));
+        }
+        p.push((names[4], id.0.clone()));
+    }
+}
+
+/// An OCO list for `POST /api/v3/orderList/oco`: one quantity, two legs, three client ids.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewOco {
+    pub symbol: String,
+    pub side: Side,
+    pub qty: Decimal,
+    pub above: OcoLeg,
+    pub below: OcoLeg,
+    pub list_client_id: ClientOrderId,
+    pub above_client_id: ClientOrderId,
+    pub below_client_id: ClientOrderId,
+    pub response: RespType,
+}
+
+impl NewOco {
+    /// The form parameters, in a fixed order (without `recvWindow`, `timestamp`, `signature`).
+    pub fn params(&self) -> Vec<(&'static str, String)> {
+        let mut p = vec![
+            ("symbol", self.symbol.clone()),
+            ("side", self.side.as_str().to_string()),
+            ("quantity", num(self.qty)),
+        ];
+        self.above.params(&ABOVE, &self.above_client_id, &mut p);
+        self.below.params(&BELOW, &self.below_client_id, &mut p);
+        p.push(("listClientOrderId", self.list_client_id.0.clone()));
+        p.push(("newOrderRespType", self.response.as_str().to_string()));
+        p
+    }
+}
