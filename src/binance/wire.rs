@@ -7,12 +7,14 @@
 //! before serde sees them, so no value ever passes through `f64`.
 
 mod numbers;
+mod oco;
 mod order;
 mod report;
 
 pub use numbers::quote_fractions;
 pub(crate) use numbers::{dec, opt_dec};
-pub use order::{ClientOrderId, NewOco, NewOrder, OcoLeg, OrderSpec, RespType, SessionTag};
+pub use oco::{NewOco, OcoLeg};
+pub use order::{ClientOrderId, NewOrder, OrderSpec, RespType, SessionTag};
 pub use report::{
     Account, Balance, Canceled, ListOrder, MyTrade, OrderListReport, OrderReport, OrderState,
     TradeFill,
