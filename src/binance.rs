@@ -4,6 +4,7 @@
 
 pub mod book;
 mod error;
+pub mod info;
 mod kline;
 mod limiter;
 mod rest;
@@ -14,6 +15,7 @@ pub mod wire;
 
 pub use error::RestError;
 pub use kline::Kline;
+pub use limiter::{OrderPermit, OrderWindow, header_interval_ms};
 pub use limiter::{Permit, WeightLimiter};
 pub use rest::{KLINES_PER_REQUEST, KLINES_WEIGHT, MarketClient};
 pub use retry::{Backoff, RetryPolicy};
