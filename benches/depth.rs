@@ -10,7 +10,7 @@
 
 use divan::counter::{CyclesCount, ItemsCount};
 use rust_decimal::Decimal;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 use tickdesk::binance::book::{BookSync, DepthDiff, DepthSnapshot, OrderBook, SyncAction};
 
@@ -53,10 +53,12 @@ fn qty(rng: &mut Rng) -> Decimal {
     Decimal::new(1 + rng.below(500_000_000) as i64, 8)
 }
 
-/// The generator's view of the book: occupied ticks per side.
+/// The generator's view of the book: occupied ticks per side, and a mid tick that wanders and
+/// anchors new levels (so the spread stays a few ticks, as on BTCUSDT).
 struct Model {
     bids: BTreeSet<u64>,
     asks: BTreeSet<u64>,
+    mid: u64,
 }
 
 struct Stream {
@@ -71,6 +73,7 @@ fn initial(rng: &mut Rng) -> (Model, DepthSnapshot) {
     let mut model = Model {
         bids: BTreeSet::new(),
         asks: BTreeSet::new(),
+        mid: MID_TICK,
     };
     let mut snapshot = DepthSnapshot {
         last_update_id: 1_000_000,
@@ -90,7 +93,8 @@ fn initial(rng: &mut Rng) -> (Model, DepthSnapshot) {
     (model, snapshot)
 }
 
-/// One level change on one side; returns the tick and whether it removes the level.
+/// One level change on one side, kept in the model; returns the tick and whether it removes the
+/// level. Removals and new levels are equally likely, so the book keeps its size.
 fn change(model: &mut Model, rng: &mut Rng, is_bid: bool) -> (u64, bool) {
     let (best_bid, best_ask) = (
         model.bids.last().copied().unwrap_or(MID_TICK),
@@ -101,28 +105,32 @@ fn change(model: &mut Model, rng: &mut Rng, is_bid: bool) -> (u64, bool) {
     } else {
         &mut model.asks
     };
-    let rank = rng.rank().min(side.len().saturating_sub(1));
-    let at_rank = if is_bid {
-        side.iter().rev().nth(rank)
-    } else {
-        side.iter().nth(rank)
-    };
-    let at_rank = at_rank
-        .copied()
-        .unwrap_or(if is_bid { best_bid } else { best_ask });
+    let rank = rng.rank();
     match rng.below(10) {
-        0..3 if side.len() > 1_000 => {
-            side.remove(&at_rank);
-            (at_rank, true)
-        }
-        0..7 => (at_rank, false),
-        _ => {
-            // A new level `rank` ticks from the top, inside the spread when there is room.
-            let tick = if is_bid {
-                (best_bid + 1).saturating_sub(rank as u64).min(best_ask - 1)
+        0..7 => {
+            let nth = rank.min(side.len() - 1);
+            let nth = if is_bid {
+                side.iter().rev().nth(nth)
             } else {
-                (best_ask + rank as u64).saturating_sub(1).max(best_bid + 1)
+                side.iter().nth(nth)
             };
+            let tick = *nth.unwrap();
+            let remove = rng.below(7) < 3 && side.len() > 1;
+            if remove {
+                side.remove(&tick);
+            }
+            (tick, remove)
+        }
+        _ => {
+            // The first free tick `rank` ticks from the mid on this side, never crossing.
+            let mut tick = if is_bid {
+                (model.mid - rank as u64).min(best_ask - 1)
+            } else {
+                (model.mid + 1 + rank as u64).max(best_bid + 1)
+            };
+            while side.contains(&tick) {
+                tick = if is_bid { tick - 1 } else { tick + 1 };
+            }
             side.insert(tick);
             (tick, false)
         }
@@ -130,22 +138,24 @@ fn change(model: &mut Model, rng: &mut Rng, is_bid: bool) -> (u64, bool) {
 }
 
 fn diff(model: &mut Model, rng: &mut Rng, first_id: u64) -> DepthDiff {
+    model.mid = match rng.below(8) {
+        0 => model.mid - 1,
+        1 => model.mid + 1,
+        _ => model.mid,
+    };
     let mut d = DepthDiff::new(first_id, first_id + rng.below(20));
     d.event_time = first_id as i64;
-    let mut seen = BTreeSet::new();
+    // One entry per level and event, as Binance sends them: the last change wins.
+    let mut levels = BTreeMap::new();
     for _ in 0..5 + rng.below(26) {
         let is_bid = rng.below(2) == 0;
         let (tick, removed) = change(model, rng, is_bid);
-        if !seen.insert((is_bid, tick)) {
-            continue; // one entry per level and event, as Binance sends them
-        }
         let q = if removed { Decimal::ZERO } else { qty(rng) };
-        let level = (price(tick), q);
-        if is_bid {
-            d.bids.push(level)
-        } else {
-            d.asks.push(level)
-        }
+        levels.insert((is_bid, tick), q);
+    }
+    for ((is_bid, tick), q) in levels {
+        let side = if is_bid { &mut d.bids } else { &mut d.asks };
+        side.push((price(tick), q));
     }
     d
 }
@@ -156,11 +166,12 @@ fn stream() -> &'static Stream {
         let mut rng = Rng(0x7469_636B_6465_736B);
         let (mut model, snapshot) = initial(&mut rng);
         let primer = diff(&mut model, &mut rng, snapshot.last_update_id);
-        let mut next = primer.final_id + 1;
+        let (mut next, mut spread_ticks) = (primer.final_id + 1, 0);
         let diffs: Vec<_> = (0..DIFFS)
             .map(|_| {
                 let d = diff(&mut model, &mut rng, next);
                 next = d.final_id + 1;
+                spread_ticks += model.asks.first().unwrap() - model.bids.last().unwrap();
                 d
             })
             .collect();
@@ -171,9 +182,11 @@ fn stream() -> &'static Stream {
             .filter(|l| l.1.is_zero())
             .count();
         eprintln!(
-            "depth stream: {DIFFS} diffs, {levels} level updates ({:.1} a diff, {:.0} % removals)",
+            "depth stream: {DIFFS} diffs, {levels} level updates ({:.1} a diff, {:.0} % removals), \
+             mean spread {:.1} ticks",
             levels as f64 / DIFFS as f64,
             100.0 * removals as f64 / levels as f64,
+            spread_ticks as f64 / DIFFS as f64,
         );
         Stream {
             snapshot,
