@@ -10,6 +10,7 @@ mod limiter;
 mod rest;
 mod retry;
 mod sign;
+pub mod stream;
 mod time;
 pub mod wire;
 
@@ -17,7 +18,7 @@ pub use error::RestError;
 pub use kline::Kline;
 pub use limiter::{OrderPermit, OrderWindow, header_interval_ms};
 pub use limiter::{Permit, WeightLimiter};
-pub use rest::{KLINES_PER_REQUEST, KLINES_WEIGHT, MarketClient};
+pub use rest::{KLINES_PER_REQUEST, KLINES_WEIGHT, MarketClient, depth_weight};
 pub use retry::{Backoff, RetryPolicy};
 pub use sign::{KeyKind, SignError, Signature, Signer, percent_encode, query_string, ws_payload};
 pub use time::{DEFAULT_RECV_WINDOW_MS, MAX_RECV_WINDOW_MS, RecvWindow, ServerClock, TimeError};

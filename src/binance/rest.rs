@@ -1,6 +1,7 @@
 //! The REST client for public market data. Every request passes the shared weight limiter; HTTP
 //! status codes become typed errors (429 pauses the limiter, 418 bans it); bodies are parsed here.
 
+use super::book::DepthSnapshot;
 use super::{Kline, RestError, WeightLimiter};
 use crate::market::{Interval, Symbol};
 use std::{sync::Arc, time::Duration};
@@ -9,6 +10,17 @@ use std::{sync::Arc, time::Duration};
 pub const KLINES_PER_REQUEST: i64 = 1000;
 /// Request weight of `GET /api/v3/klines`.
 pub const KLINES_WEIGHT: u32 = 2;
+
+/// Request weight of `GET /api/v3/depth` for a `limit`: 5 up to 100 levels, 25 up to 500, 50 up
+/// to 1000, 250 beyond.
+pub fn depth_weight(limit: u32) -> u32 {
+    match limit {
+        0..=100 => 5,
+        101..=500 => 25,
+        501..=1000 => 50,
+        _ => 250,
+    }
+}
 
 const USED_WEIGHT_HEADER: &str = "x-mbx-used-weight-1m";
 
@@ -62,6 +74,18 @@ impl MarketClient {
         }
         let body = self.get("/api/v3/klines", &query, KLINES_WEIGHT).await?;
         serde_json::from_slice(&body).map_err(|e| RestError::Malformed(format!("klines: {e}")))
+    }
+
+    /// `GET /api/v3/depth`: the order book as of its `lastUpdateId`, at most `limit` levels a
+    /// side (clamped to Binance's 1–5000; the weight follows the limit, spec §4).
+    pub async fn depth(&self, symbol: &Symbol, limit: u32) -> Result<DepthSnapshot, RestError> {
+        let limit = limit.clamp(1, 5000);
+        let query = format!("symbol={symbol}&limit={limit}");
+        let body = self
+            .get("/api/v3/depth", &query, depth_weight(limit))
+            .await?;
+        super::stream::parse_snapshot(&body)
+            .map_err(|e| RestError::Malformed(format!("depth: {e}")))
     }
 
     async fn get(&self, path: &str, query: &str, weight: u32) -> Result<Vec<u8>, RestError> {
