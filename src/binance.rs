@@ -12,6 +12,7 @@ mod retry;
 mod sign;
 pub mod stream;
 mod time;
+mod trade;
 pub mod wire;
 
 pub use error::RestError;
@@ -22,6 +23,7 @@ pub use rest::{KLINES_PER_REQUEST, KLINES_WEIGHT, MarketClient, depth_weight};
 pub use retry::{Backoff, RetryPolicy};
 pub use sign::{KeyKind, SignError, Signature, Signer, percent_encode, query_string, ws_payload};
 pub use time::{DEFAULT_RECV_WINDOW_MS, MAX_RECV_WINDOW_MS, RecvWindow, ServerClock, TimeError};
+pub use trade::{TradeClient, TradeConfig, TradeError, TradeQuery};
 
 /// Installs ring as the process's TLS crypto provider (reqwest is built without one, keeping
 /// aws-lc's C build out). Idempotent.

@@ -1,5 +1,5 @@
 //! REST errors, split into transient (worth retrying) and permanent, cloneable so they can travel
-//! inside events and reports.
+//! inside events and reports; a permanent rejection keeps Binance's code and message.
 
 use std::time::Duration;
 
@@ -33,4 +33,28 @@ impl RestError {
             Self::Server { .. } | Self::Timeout(_) | Self::Connection(_) | Self::Malformed(_)
         )
     }
+
+    /// Binance's error code, when it sent one (`-1021`, `-2010`, …).
+    pub fn code(&self) -> Option<i64> {
+        match self {
+            Self::Rejected { code, .. } => Some(*code),
+            _ => None,
+        }
+    }
+}
+
+/// Binance's codes tickdesk acts on (errors.md).
+pub mod codes {
+    /// "An unexpected response was received from the message bus. Execution status unknown."
+    pub const UNKNOWN_STATUS: i64 = -1006;
+    /// Backend timeout; execution status unknown.
+    pub const TIMEOUT: i64 = -1007;
+    /// Order-rate limit exceeded.
+    pub const TOO_MANY_ORDERS: i64 = -1015;
+    /// Timestamp outside the recvWindow, or ahead of the server.
+    pub const INVALID_TIMESTAMP: i64 = -1021;
+    /// Cancel rejected, e.g. "Unknown order sent."
+    pub const CANCEL_REJECTED: i64 = -2011;
+    /// "Order does not exist."
+    pub const NO_SUCH_ORDER: i64 = -2013;
 }
