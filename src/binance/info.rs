@@ -294,4 +294,4 @@ pub(crate) fn to_grid(x: Decimal, step: Decimal, up: bool) -> Decimal {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -198,3 +198,6 @@ impl TradeClient {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

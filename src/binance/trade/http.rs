@@ -162,7 +162,7 @@ impl TradeClient {
 
     /// The URL with its query string; for a SIGNED call also `recvWindow`, `timestamp` and the
     /// signature over the query as sent.
-    fn url(&self, call: &Call) -> (String, Option<i64>) {
+    pub(super) fn url(&self, call: &Call) -> (String, Option<i64>) {
         let mut query = query_string(&call.params);
         let mut timestamp = None;
         if call.signed {
