@@ -94,47 +94,47 @@ fn initial(rng: &mut Rng) -> (Model, DepthSnapshot) {
 }
 
 /// One level change on one side, kept in the model; returns the tick and whether it removes the
-/// level. Removals and new levels are equally likely, so the book keeps its size.
+/// level. Removals and new levels are equally likely (30 % each), so the book keeps its size.
 fn change(model: &mut Model, rng: &mut Rng, is_bid: bool) -> (u64, bool) {
-    let (best_bid, best_ask) = (
-        model.bids.last().copied().unwrap_or(MID_TICK),
-        model.asks.first().copied().unwrap_or(MID_TICK + 1),
-    );
+    let rank = rng.rank();
+    if rng.below(10) >= 7 {
+        return (new_level(model, rank, is_bid), false);
+    }
     let side = if is_bid {
         &mut model.bids
     } else {
         &mut model.asks
     };
-    let rank = rng.rank();
-    match rng.below(10) {
-        0..7 => {
-            let nth = rank.min(side.len() - 1);
-            let nth = if is_bid {
-                side.iter().rev().nth(nth)
-            } else {
-                side.iter().nth(nth)
-            };
-            let tick = *nth.unwrap();
-            let remove = rng.below(7) < 3 && side.len() > 1;
-            if remove {
-                side.remove(&tick);
-            }
-            (tick, remove)
-        }
-        _ => {
-            // The first free tick `rank` ticks from the mid on this side, never crossing.
-            let mut tick = if is_bid {
-                (model.mid - rank as u64).min(best_ask - 1)
-            } else {
-                (model.mid + 1 + rank as u64).max(best_bid + 1)
-            };
-            while side.contains(&tick) {
-                tick = if is_bid { tick - 1 } else { tick + 1 };
-            }
-            side.insert(tick);
-            (tick, false)
-        }
+    let nth = rank.min(side.len() - 1);
+    let tick = *if is_bid {
+        side.iter().rev().nth(nth)
+    } else {
+        side.iter().nth(nth)
     }
+    .unwrap();
+    let remove = rng.below(7) < 3 && side.len() > 1;
+    if remove {
+        side.remove(&tick);
+    }
+    (tick, remove)
+}
+
+/// The first free tick `rank` ticks from the mid on its side, never crossing the other side.
+fn new_level(model: &mut Model, rank: usize, is_bid: bool) -> u64 {
+    let best_bid = model.bids.last().copied().unwrap_or(MID_TICK);
+    let best_ask = model.asks.first().copied().unwrap_or(MID_TICK + 1);
+    let (side, mut tick) = if is_bid {
+        let start = (model.mid - rank as u64).min(best_ask - 1);
+        (&mut model.bids, start)
+    } else {
+        let start = (model.mid + 1 + rank as u64).max(best_bid + 1);
+        (&mut model.asks, start)
+    };
+    while side.contains(&tick) {
+        tick = if is_bid { tick - 1 } else { tick + 1 };
+    }
+    side.insert(tick);
+    tick
 }
 
 fn diff(model: &mut Model, rng: &mut Rng, first_id: u64) -> DepthDiff {

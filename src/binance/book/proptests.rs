@@ -195,6 +195,11 @@ impl Driver {
                 self.serve(age)?; // nobody asked for this one
             }
         }
+        self.deliver_due(delay, age)
+    }
+
+    /// Late diffs and requested snapshots whose step has come.
+    fn deliver_due(&mut self, delay: usize, age: u64) -> Result<(), TestCaseError> {
         let step = self.step;
         let due: Vec<_> = self
             .delayed

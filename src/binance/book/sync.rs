@@ -247,22 +247,21 @@ impl BookSync {
         }
     }
 
-    /// Steps 3–6 once a snapshot and at least one diff are at hand.
+    /// Steps 3–5 once a snapshot and at least one diff are at hand.
     fn try_sync(&mut self) -> SyncAction {
-        let Phase::Buffering {
-            snapshot: Some(snapshot),
-            ..
-        } = &self.phase
+        let (
+            Phase::Buffering {
+                snapshot: Some(snapshot),
+                ..
+            },
+            Some(first),
+        ) = (&self.phase, self.buffer.front())
         else {
             return SyncAction::Waiting;
         };
-        let Some(first) = self.buffer.front() else {
-            return SyncAction::Waiting;
-        };
-        let last_update_id = snapshot.last_update_id;
-        if last_update_id.saturating_add(1) < first.first_id {
+        let (last_update_id, first_buffered) = (snapshot.last_update_id, first.first_id);
+        if last_update_id.saturating_add(1) < first_buffered {
             self.counters.stale_snapshots += 1;
-            let first_buffered = first.first_id;
             return self.ask_again(ResyncReason::SnapshotTooOld {
                 last_update_id,
                 first_buffered,
@@ -279,17 +278,27 @@ impl BookSync {
         if self.buffer.is_empty() {
             return SyncAction::Waiting; // the snapshot waits for the diff that follows it
         }
-        let Phase::Buffering { snapshot, .. } = std::mem::replace(&mut self.phase, Phase::Live)
-        else {
-            return SyncAction::Waiting;
+        self.go_live()
+    }
+
+    /// Step 5 and 6: the snapshot becomes the book and the buffered diffs are applied to it.
+    fn go_live(&mut self) -> SyncAction {
+        let loaded = match std::mem::replace(&mut self.phase, Phase::Live) {
+            Phase::Buffering {
+                snapshot: Some(snapshot),
+                ..
+            } => self
+                .book
+                .load_snapshot(&snapshot)
+                .map_err(ResyncReason::from),
+            _ => Err(ResyncReason::NoBook),
         };
-        match snapshot.map(|s| self.book.load_snapshot(&s)) {
-            Some(Ok(())) => self.replay(),
-            Some(Err(e)) => {
-                self.counters.bad_levels += 1;
-                self.restart(e.into())
+        match loaded {
+            Ok(()) => self.replay(),
+            Err(reason) => {
+                self.counters.bad_levels += u64::from(matches!(reason, ResyncReason::BadLevel(_)));
+                self.restart(reason)
             }
-            None => self.restart(ResyncReason::NoBook),
         }
     }
 
