@@ -285,12 +285,18 @@ impl InfoCache {
 
 /// A decimal on a grid: `x` rounded down (or up) to a multiple of `step`; a zero step leaves it.
 pub(crate) fn to_grid(x: Decimal, step: Decimal, up: bool) -> Decimal {
+    to_grid_from(x, Decimal::ZERO, step, up)
+}
+
+/// As `to_grid`, on the grid `origin + k × step` (LOT_SIZE's rule is
+/// `(quantity - minQty) % stepSize == 0`).
+pub(crate) fn to_grid_from(x: Decimal, origin: Decimal, step: Decimal, up: bool) -> Decimal {
     if step.is_zero() {
         return x.normalize();
     }
-    let steps = x / step;
+    let steps = (x - origin) / step;
     let steps = if up { steps.ceil() } else { steps.floor() };
-    (steps * step).normalize()
+    (origin + steps * step).normalize()
 }
 
 #[cfg(test)]

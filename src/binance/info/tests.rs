@@ -184,6 +184,43 @@ fn limit_prices_round_to_the_passive_side_and_quantities_down() {
 }
 
 #[test]
+fn lot_sizes_step_from_their_minimum() {
+    let mut btc = btc();
+    for f in &mut btc.filters {
+        if let Filter::LotSize(l) = f {
+            (l.min_qty, l.step_size) = (d("0.00015"), d("0.0001"));
+        }
+    }
+    let o = order(
+        Side::Buy,
+        OrderSpec::Limit {
+            price: d("60000"),
+            qty: d("0.00037"),
+            tif: GTC,
+        },
+    );
+    let got = btc.prepare(o, &no_ctx()).unwrap().into_inner().spec;
+    assert_eq!(
+        got.qty(),
+        Qty::Base(d("0.00035")),
+        "(qty - minQty) % step == 0"
+    );
+    let o = order(
+        Side::Buy,
+        OrderSpec::Limit {
+            price: d("60000"),
+            qty: d("0.00012"),
+            tif: GTC,
+        },
+    );
+    let e = btc.prepare(o, &no_ctx()).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "LOT_SIZE: quantity 0.0001 BTC is below the minimum 0.00015"
+    );
+}
+
+#[test]
 fn stop_prices_round_away_from_the_market() {
     let qty = d("0.01");
     let sl = |stop| OrderSpec::StopLoss { stop: d(stop), qty };

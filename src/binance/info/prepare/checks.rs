@@ -6,7 +6,7 @@
 //! that fires above the market, where up is the passive direction.
 
 use super::{OrderContext, shown};
-use crate::binance::info::{LotSize, SymbolInfo, to_grid};
+use crate::binance::info::{LotSize, SymbolInfo, to_grid, to_grid_from};
 use crate::binance::wire::{OrderSpec, OrderType};
 use crate::core::{Qty, Reject, Side};
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -182,7 +182,11 @@ impl SymbolInfo {
             lots.push(("MARKET_LOT_SIZE", self.market_lot_size()));
         }
         for (_, lot) in &lots {
-            q = to_grid(q, lot.map(|l| l.step_size).unwrap_or_default(), false);
+            q = match lot {
+                Some(l) if q >= l.min_qty => to_grid_from(q, l.min_qty, l.step_size, false),
+                Some(l) => to_grid(q, l.step_size, false),
+                None => q,
+            };
         }
         if capped {
             let min = lots
