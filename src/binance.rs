@@ -13,6 +13,7 @@ mod sign;
 pub mod stream;
 mod time;
 mod trade;
+pub mod user;
 pub mod wire;
 
 pub use error::RestError;

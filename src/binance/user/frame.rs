@@ -1,0 +1,339 @@
+//! Parsing of what the WebSocket API sends (spec §9–10): responses `{id, status, result | error,
+//! rateLimits}` and user events `{"subscriptionId": N, "event": {…}}`, plus the bare
+//! `serverShutdown` warning. Execution reports become an [`OrderUpdate`] and, for `x = TRADE`, a
+//! [`UserFill`]. Invariant: decimals are read exactly whether sent as strings or JSON numbers
+//! (`wire::quote_fractions` runs first); a frame yields one [`Frame`] or a reason it is malformed,
+//! never a panic.
+
+use super::events::{AccountPosition, BalanceDelta, ExecType, OrderUpdate, Source, UserFill};
+use crate::binance::wire::{Balance, OrderState, OrderType, TimeInForce, dec, quote_fractions};
+use crate::core::Side;
+use crate::market::Symbol;
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use serde_json::Value;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Frame {
+    Response(Response),
+    Event {
+        subscription_id: u64,
+        event: Payload,
+    },
+    /// The server will close this connection soon.
+    Shutdown,
+}
+
+/// One user-data event.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Payload {
+    Execution(Box<OrderUpdate>, Option<Box<UserFill>>),
+    Position(AccountPosition),
+    Balance(BalanceDelta),
+    /// `eventStreamTerminated`: the subscription is over (after logout or unsubscribe).
+    Terminated,
+    /// An event type tickdesk does not use (`externalLockUpdate`, …), by name.
+    Other(String),
+}
+
+/// An answer to one of our requests.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Response {
+    /// Our request id (we only send integers).
+    pub id: Option<u64>,
+    pub status: u16,
+    pub result: Option<Value>,
+    pub error: Option<ApiFailure>,
+    /// The 1-minute `REQUEST_WEIGHT` count from `rateLimits`, when present.
+    pub used_weight: Option<u32>,
+}
+
+/// The `error` of a response, with `retryAfter` (epoch ms) on 429/418.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiFailure {
+    pub code: i64,
+    pub msg: String,
+    pub retry_after_ms: Option<i64>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Head {
+    #[serde(default)]
+    id: Option<Value>,
+    #[serde(default)]
+    status: Option<u16>,
+    #[serde(default)]
+    result: Option<Value>,
+    #[serde(default)]
+    error: Option<RawError>,
+    #[serde(default)]
+    rate_limits: Option<Vec<RateLimit>>,
+    #[serde(default)]
+    subscription_id: Option<u64>,
+    #[serde(default)]
+    event: Option<Value>,
+    #[serde(default)]
+    e: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RawError {
+    code: i64,
+    msg: String,
+    #[serde(default)]
+    data: Option<ErrorData>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ErrorData {
+    #[serde(default)]
+    retry_after: Option<i64>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RateLimit {
+    rate_limit_type: String,
+    interval: String,
+    interval_num: u32,
+    #[serde(default)]
+    count: Option<u32>,
+}
+
+/// Parses one text frame.
+pub fn parse(frame: &[u8]) -> Result<Frame, String> {
+    let json = quote_fractions(frame);
+    let head: Head = serde_json::from_slice(&json).map_err(|e| e.to_string())?;
+    if head.e.as_deref() == Some("serverShutdown") {
+        return Ok(Frame::Shutdown);
+    }
+    if let (Some(subscription_id), Some(event)) = (head.subscription_id, head.event) {
+        return Ok(Frame::Event {
+            subscription_id,
+            event: payload(event)?,
+        });
+    }
+    let Some(status) = head.status else {
+        return Err("neither a response nor a user event".to_string());
+    };
+    let used_weight = head.rate_limits.iter().flatten().find_map(|r| {
+        let minute =
+            r.rate_limit_type == "REQUEST_WEIGHT" && r.interval == "MINUTE" && r.interval_num == 1;
+        minute.then_some(r.count).flatten()
+    });
+    Ok(Frame::Response(Response {
+        id: head.id.as_ref().and_then(Value::as_u64),
+        status,
+        result: head.result,
+        error: head.error.map(|e| ApiFailure {
+            code: e.code,
+            msg: e.msg,
+            retry_after_ms: e.data.and_then(|d| d.retry_after),
+        }),
+        used_weight,
+    }))
+}
+
+fn payload(event: Value) -> Result<Payload, String> {
+    let kind = event
+        .get("e")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let named = |e: serde_json::Error| format!("{kind}: {e}");
+    match kind.as_str() {
+        "executionReport" => {
+            let raw: RawExecution = serde_json::from_value(event).map_err(named)?;
+            let (update, fill) = raw.into_update()?;
+            Ok(Payload::Execution(Box::new(update), fill.map(Box::new)))
+        }
+        "outboundAccountPosition" => {
+            let raw: RawPosition = serde_json::from_value(event).map_err(named)?;
+            Ok(Payload::Position(AccountPosition {
+                event_time: raw.event_time,
+                update_time: raw.update_time,
+                balances: raw
+                    .balances
+                    .into_iter()
+                    .map(RawBalance::into_balance)
+                    .collect(),
+            }))
+        }
+        "balanceUpdate" => {
+            let raw: RawDelta = serde_json::from_value(event).map_err(named)?;
+            Ok(Payload::Balance(BalanceDelta {
+                asset: raw.asset,
+                delta: raw.delta,
+                clear_time: raw.clear_time,
+                event_time: raw.event_time,
+            }))
+        }
+        "eventStreamTerminated" => Ok(Payload::Terminated),
+        other => Ok(Payload::Other(other.to_string())),
+    }
+}
+
+#[derive(Deserialize)]
+struct RawPosition {
+    #[serde(rename = "E")]
+    event_time: i64,
+    #[serde(rename = "u")]
+    update_time: i64,
+    #[serde(rename = "B")]
+    balances: Vec<RawBalance>,
+}
+
+#[derive(Deserialize)]
+struct RawBalance {
+    a: String,
+    #[serde(deserialize_with = "dec")]
+    f: Decimal,
+    #[serde(deserialize_with = "dec")]
+    l: Decimal,
+}
+
+impl RawBalance {
+    fn into_balance(self) -> Balance {
+        Balance {
+            asset: self.a,
+            free: self.f,
+            locked: self.l,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct RawDelta {
+    #[serde(rename = "E")]
+    event_time: i64,
+    #[serde(rename = "a")]
+    asset: String,
+    #[serde(rename = "d", deserialize_with = "dec")]
+    delta: Decimal,
+    #[serde(rename = "T")]
+    clear_time: i64,
+}
+
+/// `executionReport`, the fields tickdesk uses (spec §10).
+#[derive(Deserialize)]
+struct RawExecution {
+    s: String,
+    c: String,
+    #[serde(rename = "S")]
+    side: String,
+    o: OrderType,
+    #[serde(default)]
+    f: Option<String>,
+    #[serde(deserialize_with = "dec")]
+    q: Decimal,
+    #[serde(deserialize_with = "dec")]
+    p: Decimal,
+    #[serde(rename = "P", default, deserialize_with = "opt_dec_null")]
+    stop: Option<Decimal>,
+    #[serde(default)]
+    g: Option<i64>,
+    #[serde(rename = "C", default)]
+    orig_client_id: Option<String>,
+    x: ExecType,
+    #[serde(rename = "X")]
+    status: OrderState,
+    #[serde(default)]
+    r: Option<String>,
+    i: u64,
+    #[serde(deserialize_with = "dec")]
+    l: Decimal,
+    #[serde(deserialize_with = "dec")]
+    z: Decimal,
+    #[serde(rename = "L", deserialize_with = "dec")]
+    last_price: Decimal,
+    #[serde(default, deserialize_with = "opt_dec_null")]
+    n: Option<Decimal>,
+    #[serde(rename = "N", default)]
+    commission_asset: Option<String>,
+    #[serde(rename = "T")]
+    time: i64,
+    t: i64,
+    #[serde(default)]
+    m: bool,
+    #[serde(rename = "Z", default, deserialize_with = "opt_dec_null")]
+    cum_quote: Option<Decimal>,
+    #[serde(rename = "Y", default, deserialize_with = "opt_dec_null")]
+    last_quote: Option<Decimal>,
+}
+
+/// A decimal that may be absent or `null`.
+fn opt_dec_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
+    let v = Option::<Value>::deserialize(d)?;
+    match v {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => dec(v).map(Some).map_err(serde::de::Error::custom),
+    }
+}
+
+fn tif(f: Option<&str>) -> Option<TimeInForce> {
+    match f? {
+        "GTC" => Some(TimeInForce::Gtc),
+        "IOC" => Some(TimeInForce::Ioc),
+        "FOK" => Some(TimeInForce::Fok),
+        _ => None,
+    }
+}
+
+impl RawExecution {
+    fn into_update(self) -> Result<(OrderUpdate, Option<UserFill>), String> {
+        let symbol: Symbol = self
+            .s
+            .parse()
+            .map_err(|e| format!("executionReport: {e}"))?;
+        let side = match self.side.as_str() {
+            "BUY" => Side::Buy,
+            "SELL" => Side::Sell,
+            other => return Err(format!("executionReport: side `{other}`")),
+        };
+        let client_order_id = match self.orig_client_id {
+            Some(orig) if !orig.is_empty() => orig,
+            _ => self.c,
+        };
+        let fill = (self.x == ExecType::Trade && self.t >= 0).then(|| UserFill {
+            symbol: symbol.clone(),
+            trade_id: self.t.unsigned_abs(),
+            order_id: self.i,
+            client_order_id: Some(client_order_id.clone()),
+            side,
+            qty: self.l,
+            price: self.last_price,
+            quote_qty: self.last_quote.unwrap_or(self.l * self.last_price),
+            commission: self.n.unwrap_or_default(),
+            commission_asset: self.commission_asset.clone(),
+            maker: self.m,
+            time: self.time,
+            source: Source::Stream,
+        });
+        let update = OrderUpdate {
+            symbol,
+            order_id: self.i,
+            client_order_id,
+            order_list_id: self.g.filter(|g| *g >= 0),
+            side,
+            order_type: self.o,
+            time_in_force: tif(self.f.as_deref()),
+            status: self.status,
+            execution: Some(self.x),
+            reject_reason: self.r.filter(|r| r != "NONE"),
+            qty: self.q,
+            price: self.p,
+            stop_price: self.stop.filter(|p| !p.is_zero()),
+            filled_qty: self.z,
+            filled_quote: self.cum_quote.filter(|q| !q.is_sign_negative()),
+            time: self.time,
+            source: Source::Stream,
+        };
+        Ok((update, fill))
+    }
+}
+
+#[cfg(test)]
+#[path = "frame_tests.rs"]
+mod tests;
