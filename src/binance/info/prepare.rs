@@ -10,8 +10,8 @@
 //! Invariant: only this module makes a `Prepared` order, and only from one that passed.
 
 use super::{SymbolInfo, SymbolStatus};
-use crate::binance::wire::{NewOrder, OrderSpec, OrderType};
-use crate::core::{Reject, Side};
+use crate::binance::wire::{NewOrder, OrderType};
+use crate::core::{Qty, Reject};
 use rust_decimal::Decimal;
 
 mod checks;
@@ -53,69 +53,24 @@ impl SymbolInfo {
         order: NewOrder,
         ctx: &OrderContext,
     ) -> Result<Prepared<NewOrder>, Reject> {
-        self.check_tradable(order.spec.order_type())?;
-        let side = order.side;
-        let spec = match order.spec {
-            OrderSpec::Market { qty } => OrderSpec::Market {
-                qty: self.market_qty(qty, side, ctx)?,
-            },
-            OrderSpec::Limit { price, qty, tif } => {
-                let price = self.limit_price(price, side, ctx)?;
-                let qty = self.fit_qty(qty, side, Some(price), false, ctx)?;
-                OrderSpec::Limit { price, qty, tif }
-            }
-            OrderSpec::LimitMaker { price, qty } => {
-                let price = self.limit_price(price, side, ctx)?;
-                let qty = self.fit_qty(qty, side, Some(price), false, ctx)?;
-                OrderSpec::LimitMaker { price, qty }
-            }
-            OrderSpec::StopLoss { stop, qty } => {
-                let stop = self.stop_price(stop, side == Side::Buy)?;
-                OrderSpec::StopLoss {
-                    stop,
-                    qty: self.fit_qty(qty, side, Some(stop), false, ctx)?,
-                }
-            }
-            OrderSpec::TakeProfit { stop, qty } => {
-                let stop = self.stop_price(stop, side == Side::Sell)?;
-                OrderSpec::TakeProfit {
-                    stop,
-                    qty: self.fit_qty(qty, side, Some(stop), false, ctx)?,
-                }
-            }
-            OrderSpec::StopLossLimit {
-                stop,
-                price,
-                qty,
-                tif,
-            } => {
-                let stop = self.stop_price(stop, side == Side::Buy)?;
-                let price = self.limit_price(price, side, ctx)?;
-                let qty = self.fit_qty(qty, side, Some(price), false, ctx)?;
-                OrderSpec::StopLossLimit {
-                    stop,
-                    price,
-                    qty,
-                    tif,
-                }
-            }
-            OrderSpec::TakeProfitLimit {
-                stop,
-                price,
-                qty,
-                tif,
-            } => {
-                let stop = self.stop_price(stop, side == Side::Sell)?;
-                let price = self.limit_price(price, side, ctx)?;
-                let qty = self.fit_qty(qty, side, Some(price), false, ctx)?;
-                OrderSpec::TakeProfitLimit {
-                    stop,
-                    price,
-                    qty,
-                    tif,
-                }
+        let (spec, side) = (order.spec, order.side);
+        let kind = spec.order_type();
+        self.check_tradable(kind)?;
+        let stop = spec
+            .stop()
+            .map(|s| self.stop_price(s, spec.fires_above(side)));
+        let stop = stop.transpose()?;
+        let price = spec.price().map(|p| self.limit_price(p, side, ctx));
+        let price = price.transpose()?;
+        let qty = match spec.qty() {
+            Qty::Quote(amount) => Qty::Quote(self.quote_amount(amount, side, ctx)?),
+            Qty::Base(q) => {
+                // What the quantity is valued at: its limit, else its stop, else the market.
+                let at = price.or(stop).or(ctx.reference_price);
+                Qty::Base(self.fit_qty(q, side, at, kind == OrderType::Market, ctx)?)
             }
         };
+        let spec = spec.with_terms(stop, price, qty);
         self.check_value(&spec, ctx)?;
         Ok(Prepared(NewOrder { spec, ..order }))
     }

@@ -7,6 +7,7 @@
 //! `Failure` says whether the request may have reached the matching engine.
 
 use super::TradeClient;
+use crate::binance::Permit;
 use crate::binance::error::codes;
 use crate::binance::limiter::{OrderPermit, header_interval_ms};
 use crate::binance::{RestError, query_string, wire};
@@ -117,24 +118,7 @@ impl TradeClient {
 
     /// One attempt, no retries.
     pub(super) async fn attempt(&self, call: &Call) -> Result<Vec<u8>, Failure> {
-        let orders = match call.orders {
-            0 => None,
-            n => Some(
-                self.limiter
-                    .acquire_orders(n)
-                    .await
-                    .map_err(Failure::not_sent)?,
-            ),
-        };
-        let permit = match self.limiter.acquire(call.weight).await {
-            Ok(p) => p,
-            Err(e) => {
-                if let Some(o) = orders {
-                    self.limiter.release_orders(o);
-                }
-                return Err(Failure::not_sent(e));
-            }
-        };
+        let (orders, permit) = self.permits(call).await?;
         let (url, timestamp) = self.url(call);
         let mut request = self.http.request(call.method.clone(), url);
         if call.signed {
@@ -158,6 +142,28 @@ impl TradeClient {
         self.limiter.complete(permit, used);
         self.settle_orders(orders, true, &order_counts(&response));
         self.answer(call, response, timestamp).await
+    }
+
+    /// Order-count permits (for a placement), then weight; nothing is held on failure.
+    async fn permits(&self, call: &Call) -> Result<(Option<OrderPermit>, Permit), Failure> {
+        let orders = match call.orders {
+            0 => None,
+            n => Some(
+                self.limiter
+                    .acquire_orders(n)
+                    .await
+                    .map_err(Failure::not_sent)?,
+            ),
+        };
+        match self.limiter.acquire(call.weight).await {
+            Ok(permit) => Ok((orders, permit)),
+            Err(e) => {
+                if let Some(o) = orders {
+                    self.limiter.release_orders(o);
+                }
+                Err(Failure::not_sent(e))
+            }
+        }
     }
 
     /// The URL with its query string; for a SIGNED call also `recvWindow`, `timestamp` and the
@@ -221,16 +227,32 @@ impl TradeClient {
                 });
             }
         };
-        let fail = |error: RestError, maybe_executed: bool| {
-            Err(Failure {
-                error,
-                maybe_executed,
-                timestamp,
-            })
-        };
+        match self.status_error(status, &body, retry_after) {
+            None => Ok(body),
+            Some(error) => {
+                let unknown = match &error {
+                    RestError::Server { .. } => true,
+                    e => matches!(e.code(), Some(codes::TIMEOUT | codes::UNKNOWN_STATUS)),
+                };
+                Err(Failure {
+                    error,
+                    maybe_executed: placing && unknown,
+                    timestamp,
+                })
+            }
+        }
+    }
+
+    /// The error an answer's status means (`None` for success); 429 and 418 act on the limiter.
+    fn status_error(
+        &self,
+        status: u16,
+        body: &[u8],
+        retry_after: Option<Duration>,
+    ) -> Option<RestError> {
         match status {
-            200..=299 => Ok(body),
-            429 => fail(self.rate_limited(&body, retry_after), false),
+            200..=299 => None,
+            429 => Some(self.rate_limited(body, retry_after)),
             418 => {
                 let retry_after = retry_after.unwrap_or(DEFAULT_BAN);
                 self.limiter.ban(retry_after);
@@ -238,14 +260,10 @@ impl TradeClient {
                     secs = retry_after.as_secs(),
                     "Binance banned this IP (HTTP 418); nothing is sent until the ban ends"
                 );
-                fail(RestError::Banned { retry_after }, false)
+                Some(RestError::Banned { retry_after })
             }
-            500..=599 => fail(RestError::Server { status }, placing),
-            _ => {
-                let e = rejection(status, &body);
-                let unknown = matches!(e.code(), Some(codes::TIMEOUT | codes::UNKNOWN_STATUS));
-                fail(e, placing && unknown)
-            }
+            500..=599 => Some(RestError::Server { status }),
+            _ => Some(rejection(status, body)),
         }
     }
 

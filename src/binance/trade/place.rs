@@ -82,18 +82,9 @@ impl TradeClient {
         let mut backoff = Backoff::new(self.cfg.retry, seed);
         let mut resent = 0;
         loop {
-            let lost = match self.send(call).await {
-                Ok(body) => match parse(&body) {
-                    Ok(answer) => return Ok(Placed::Answer(answer)),
-                    // A 2xx we cannot read: the order was most likely placed.
-                    Err(e) => Failure {
-                        error: RestError::Malformed(e.to_string()),
-                        maybe_executed: true,
-                        timestamp: Some(self.time.timestamp()),
-                    },
-                },
-                Err(f) if f.maybe_executed => f,
-                Err(f) => return Err(TradeError::Rest(f.error)),
+            let lost = match self.send_once(call, parse).await? {
+                Ok(answer) => return Ok(Placed::Answer(answer)),
+                Err(lost) => lost,
             };
             tracing::warn!(client_id = %probe, "order outcome unknown ({}); checking before any retry", lost.error);
             self.outlast_recv_window(lost.timestamp).await;
@@ -111,6 +102,25 @@ impl TradeClient {
                 Ok(None) => return Err(TradeError::Rest(lost.error)),
                 Err(check) => return Err(unknown(probe, lost.error, check)),
             }
+        }
+    }
+
+    /// One placement: its parsed answer, or a lost one (`Ok(Err(_))`) that may have executed;
+    /// `Err` when it definitely did not.
+    async fn send_once<T>(
+        &self,
+        call: &Call,
+        parse: fn(&[u8]) -> Result<T, WireError>,
+    ) -> Result<Result<T, Failure>, TradeError> {
+        match self.send(call).await {
+            Ok(body) => Ok(parse(&body).map_err(|e| Failure {
+                // A 2xx we cannot read: the order was most likely placed.
+                error: RestError::Malformed(e.to_string()),
+                maybe_executed: true,
+                timestamp: Some(self.time.timestamp()),
+            })),
+            Err(f) if f.maybe_executed => Ok(Err(f)),
+            Err(f) => Err(TradeError::Rest(f.error)),
         }
     }
 

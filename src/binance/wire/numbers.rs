@@ -13,28 +13,12 @@ use std::{borrow::Cow, fmt, str::FromStr};
 pub fn quote_fractions(json: &[u8]) -> Cow<'_, [u8]> {
     let mut out: Option<Vec<u8>> = None;
     let (mut i, mut copied) = (0, 0);
-    let mut in_string = false;
     while i < json.len() {
         let b = json[i];
-        if in_string {
-            match b {
-                b'\\' => i += 1,
-                b'"' => in_string = false,
-                _ => {}
-            }
-            i += 1;
-            continue;
-        }
         if b == b'"' {
-            in_string = true;
-            i += 1;
-            continue;
-        }
-        if b == b'-' || b.is_ascii_digit() {
-            let end = i + json[i..]
-                .iter()
-                .take_while(|c| c.is_ascii_digit() || matches!(c, b'-' | b'+' | b'.' | b'e' | b'E'))
-                .count();
+            i = string_end(json, i);
+        } else if b == b'-' || b.is_ascii_digit() {
+            let end = number_end(json, i);
             let token = &json[i..end];
             if token.iter().any(|c| matches!(c, b'.' | b'e' | b'E')) {
                 let buf = out.get_or_insert_with(|| Vec::with_capacity(json.len() + 64));
@@ -45,9 +29,9 @@ pub fn quote_fractions(json: &[u8]) -> Cow<'_, [u8]> {
                 copied = end;
             }
             i = end;
-            continue;
+        } else {
+            i += 1;
         }
-        i += 1;
     }
     match out {
         None => Cow::Borrowed(json),
@@ -56,6 +40,28 @@ pub fn quote_fractions(json: &[u8]) -> Cow<'_, [u8]> {
             Cow::Owned(buf)
         }
     }
+}
+
+/// The index just past the string opening at `start` (escapes skipped).
+fn string_end(json: &[u8], start: usize) -> usize {
+    let mut i = start + 1;
+    while i < json.len() {
+        match json[i] {
+            b'\\' => i += 2,
+            b'"' => return i + 1,
+            _ => i += 1,
+        }
+    }
+    json.len()
+}
+
+/// The index just past the number starting at `start`.
+fn number_end(json: &[u8], start: usize) -> usize {
+    start
+        + json[start..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit() || matches!(c, b'-' | b'+' | b'.' | b'e' | b'E'))
+            .count()
 }
 
 struct DecVisitor;

@@ -160,6 +160,76 @@ impl OrderSpec {
         })
     }
 
+    /// The same order type with new terms: `stop` and `price` where the type has them (`None`
+    /// keeps the old value), a base quantity (or, for MARKET, either kind).
+    pub fn with_terms(self, stop: Option<Decimal>, price: Option<Decimal>, qty: Qty) -> Self {
+        let st = |old: Decimal| stop.unwrap_or(old);
+        let pr = |old: Decimal| price.unwrap_or(old);
+        let base = |old: Decimal| match qty {
+            Qty::Base(q) => q,
+            Qty::Quote(_) => old,
+        };
+        match self {
+            Self::Market { .. } => Self::Market { qty },
+            Self::Limit {
+                price: p,
+                qty: q,
+                tif,
+            } => Self::Limit {
+                price: pr(p),
+                qty: base(q),
+                tif,
+            },
+            Self::LimitMaker { price: p, qty: q } => Self::LimitMaker {
+                price: pr(p),
+                qty: base(q),
+            },
+            Self::StopLoss { stop: s, qty: q } => Self::StopLoss {
+                stop: st(s),
+                qty: base(q),
+            },
+            Self::TakeProfit { stop: s, qty: q } => Self::TakeProfit {
+                stop: st(s),
+                qty: base(q),
+            },
+            Self::StopLossLimit {
+                stop: s,
+                price: p,
+                qty: q,
+                tif,
+            } => Self::StopLossLimit {
+                stop: st(s),
+                price: pr(p),
+                qty: base(q),
+                tif,
+            },
+            Self::TakeProfitLimit {
+                stop: s,
+                price: p,
+                qty: q,
+                tif,
+            } => Self::TakeProfitLimit {
+                stop: st(s),
+                price: pr(p),
+                qty: base(q),
+                tif,
+            },
+        }
+    }
+
+    /// Whether a stop order fires on a rise (STOP_LOSS buys, TAKE_PROFIT sells) rather than a
+    /// fall (spec §5's trigger directions).
+    pub fn fires_above(&self, side: Side) -> bool {
+        matches!(
+            (self.order_type(), side),
+            (OrderType::StopLoss | OrderType::StopLossLimit, Side::Buy)
+                | (
+                    OrderType::TakeProfit | OrderType::TakeProfitLimit,
+                    Side::Sell
+                )
+        )
+    }
+
     pub fn order_type(&self) -> OrderType {
         match self {
             Self::Market { .. } => OrderType::Market,

@@ -103,26 +103,8 @@ impl SymbolInfo {
         Ok(())
     }
 
-    pub(super) fn market_qty(
-        &self,
-        qty: Qty,
-        side: Side,
-        ctx: &OrderContext,
-    ) -> Result<Qty, Reject> {
-        match qty {
-            Qty::Base(q) => Ok(Qty::Base(self.fit_qty(
-                q,
-                side,
-                ctx.reference_price,
-                true,
-                ctx,
-            )?)),
-            Qty::Quote(amount) => self.quote_amount(amount, side, ctx).map(Qty::Quote),
-        }
-    }
-
     /// A market order by quote amount: to the quote asset's precision, down, within the balance.
-    fn quote_amount(
+    pub(super) fn quote_amount(
         &self,
         amount: Decimal,
         side: Side,
@@ -175,40 +157,40 @@ impl SymbolInfo {
             (Side::Buy, Some(free), Some(p)) if p > Decimal::ZERO => Some(free / p),
             _ => None,
         };
-        let capped = cap.is_some_and(|c| c < qty);
-        let mut q = cap.map_or(qty, |c| qty.min(c));
         let mut lots = vec![("LOT_SIZE", self.lot_size())];
         if market {
             lots.push(("MARKET_LOT_SIZE", self.market_lot_size()));
         }
-        for (_, lot) in &lots {
-            q = match lot {
+        let q = lots
+            .iter()
+            .fold(cap.map_or(qty, |c| qty.min(c)), |q, (_, lot)| match lot {
                 Some(l) if q >= l.min_qty => to_grid_from(q, l.min_qty, l.step_size, false),
                 Some(l) => to_grid(q, l.step_size, false),
                 None => q,
-            };
-        }
-        if capped {
-            let min = lots
-                .iter()
-                .filter_map(|(_, l)| l.map(|l| l.min_qty))
-                .max()
-                .unwrap_or_default();
-            if q <= Decimal::ZERO || q < min {
-                let why = format!(
-                    "the free balance covers only {} of the {} {} asked, below the minimum {}",
-                    shown(q),
-                    shown(qty),
-                    self.base_asset,
-                    shown(min)
-                );
-                return Err(Reject::new("INSUFFICIENT_BALANCE", why));
-            }
+            });
+        if cap.is_some_and(|c| c < qty) {
+            let min = lots.iter().filter_map(|(_, l)| l.map(|l| l.min_qty)).max();
+            self.check_covered(q, qty, min.unwrap_or_default())?;
         }
         for (code, lot) in lots {
             self.check_lot(q, code, lot)?;
         }
         Ok(q)
+    }
+
+    /// A quantity cut to the balance must still be a valid order.
+    fn check_covered(&self, q: Decimal, asked: Decimal, min: Decimal) -> Result<(), Reject> {
+        if q > Decimal::ZERO && q >= min {
+            return Ok(());
+        }
+        let why = format!(
+            "the free balance covers only {} of the {} {} asked, below the minimum {}",
+            shown(q),
+            shown(asked),
+            self.base_asset,
+            shown(min)
+        );
+        Err(Reject::new("INSUFFICIENT_BALANCE", why))
     }
 
     fn check_lot(

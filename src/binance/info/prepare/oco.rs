@@ -9,6 +9,7 @@ use super::{OrderContext, Prepared, shown};
 use crate::binance::info::SymbolInfo;
 use crate::binance::wire::{NewOco, OcoLeg};
 use crate::core::{Reject, Side};
+use rust_decimal::Decimal;
 
 impl SymbolInfo {
     /// Rounds `oco` to the filters and checks it, or says which rule refuses it.
@@ -22,24 +23,7 @@ impl SymbolInfo {
         check_shape(oco.side, &oco.above, &oco.below)?;
         let above = self.leg(oco.above, oco.side, true, ctx)?;
         let below = self.leg(oco.below, oco.side, false, ctx)?;
-        let (hi, lo) = (above.trigger(), below.trigger());
-        if hi <= lo {
-            let why = format!(
-                "the above leg acts at {}, not above the below leg at {}",
-                shown(hi),
-                shown(lo)
-            );
-            return Err(Reject::new("INVALID", why));
-        }
-        if let Some(p) = ctx.reference_price.filter(|p| *p >= hi || *p <= lo) {
-            let why = format!(
-                "the legs at {} and {} must sit either side of the price {}",
-                shown(hi),
-                shown(lo),
-                shown(p)
-            );
-            return Err(Reject::new("INVALID", why));
-        }
+        check_order(above.trigger(), below.trigger(), ctx.reference_price)?;
         // A buy list pays at most its dearest leg; that bounds what the balance covers.
         let dearest = [above, below]
             .iter()
@@ -87,6 +71,28 @@ impl SymbolInfo {
             },
         })
     }
+}
+
+/// The above leg acts above the below leg, and the market (when known) lies between them.
+fn check_order(hi: Decimal, lo: Decimal, market: Option<Decimal>) -> Result<(), Reject> {
+    if hi <= lo {
+        let why = format!(
+            "the above leg acts at {}, not above the below leg at {}",
+            shown(hi),
+            shown(lo)
+        );
+        return Err(Reject::new("INVALID", why));
+    }
+    if let Some(p) = market.filter(|p| *p >= hi || *p <= lo) {
+        let why = format!(
+            "the legs at {} and {} must sit either side of the price {}",
+            shown(hi),
+            shown(lo),
+            shown(p)
+        );
+        return Err(Reject::new("INVALID", why));
+    }
+    Ok(())
 }
 
 /// A SELL list: LIMIT_MAKER or TAKE_PROFIT(_LIMIT) above, STOP_LOSS(_LIMIT) below; a BUY list the
