@@ -162,59 +162,43 @@ impl OrderSpec {
 
     /// The same order type with new terms: `stop` and `price` where the type has them (`None`
     /// keeps the old value), a base quantity (or, for MARKET, either kind).
-    pub fn with_terms(self, stop: Option<Decimal>, price: Option<Decimal>, qty: Qty) -> Self {
-        let st = |old: Decimal| stop.unwrap_or(old);
-        let pr = |old: Decimal| price.unwrap_or(old);
-        let base = |old: Decimal| match qty {
-            Qty::Base(q) => q,
-            Qty::Quote(_) => old,
+    pub fn with_terms(mut self, stop: Option<Decimal>, price: Option<Decimal>, qty: Qty) -> Self {
+        let set = |slot: &mut Decimal, new: Option<Decimal>| *slot = new.unwrap_or(*slot);
+        let base = match qty {
+            Qty::Base(q) => Some(q),
+            Qty::Quote(_) => None,
         };
-        match self {
-            Self::Market { .. } => Self::Market { qty },
+        match &mut self {
+            Self::Market { qty: q } => *q = qty,
             Self::Limit {
-                price: p,
-                qty: q,
-                tif,
-            } => Self::Limit {
-                price: pr(p),
-                qty: base(q),
-                tif,
-            },
-            Self::LimitMaker { price: p, qty: q } => Self::LimitMaker {
-                price: pr(p),
-                qty: base(q),
-            },
-            Self::StopLoss { stop: s, qty: q } => Self::StopLoss {
-                stop: st(s),
-                qty: base(q),
-            },
-            Self::TakeProfit { stop: s, qty: q } => Self::TakeProfit {
-                stop: st(s),
-                qty: base(q),
-            },
+                price: p, qty: q, ..
+            }
+            | Self::LimitMaker { price: p, qty: q } => {
+                set(p, price);
+                set(q, base);
+            }
+            Self::StopLoss { stop: s, qty: q } | Self::TakeProfit { stop: s, qty: q } => {
+                set(s, stop);
+                set(q, base);
+            }
             Self::StopLossLimit {
                 stop: s,
                 price: p,
                 qty: q,
-                tif,
-            } => Self::StopLossLimit {
-                stop: st(s),
-                price: pr(p),
-                qty: base(q),
-                tif,
-            },
-            Self::TakeProfitLimit {
+                ..
+            }
+            | Self::TakeProfitLimit {
                 stop: s,
                 price: p,
                 qty: q,
-                tif,
-            } => Self::TakeProfitLimit {
-                stop: st(s),
-                price: pr(p),
-                qty: base(q),
-                tif,
-            },
+                ..
+            } => {
+                set(s, stop);
+                set(p, price);
+                set(q, base);
+            }
         }
+        self
     }
 
     /// Whether a stop order fires on a rise (STOP_LOSS buys, TAKE_PROFIT sells) rather than a

@@ -354,3 +354,51 @@ fn core_orders_map_to_specs() {
         .unwrap_err();
     assert_eq!(e.code, "INVALID");
 }
+
+#[test]
+fn new_terms_keep_the_order_type() {
+    let tif = TimeInForce::Gtc;
+    let tpl = OrderSpec::TakeProfitLimit {
+        stop: d("1"),
+        price: d("2"),
+        qty: d("3"),
+        tif,
+    };
+    assert_eq!(
+        tpl.with_terms(Some(d("10")), None, Qty::Base(d("30"))),
+        OrderSpec::TakeProfitLimit {
+            stop: d("10"),
+            price: d("2"),
+            qty: d("30"),
+            tif
+        }
+    );
+    let maker = OrderSpec::LimitMaker {
+        price: d("2"),
+        qty: d("3"),
+    };
+    assert_eq!(
+        maker.with_terms(Some(d("9")), Some(d("20")), Qty::Quote(d("5"))),
+        OrderSpec::LimitMaker {
+            price: d("20"),
+            qty: d("3")
+        },
+        "no stop to set; a quote amount does not replace a base quantity"
+    );
+    let market = OrderSpec::Market {
+        qty: Qty::Base(d("1")),
+    };
+    assert_eq!(
+        market.with_terms(None, None, Qty::Quote(d("5"))).qty(),
+        Qty::Quote(d("5"))
+    );
+    assert!(
+        OrderSpec::StopLoss {
+            stop: d("1"),
+            qty: d("1")
+        }
+        .fires_above(Side::Buy)
+    );
+    assert!(!tpl.fires_above(Side::Buy));
+    assert!(tpl.fires_above(Side::Sell));
+}
