@@ -126,53 +126,73 @@ async fn run(
     route: &str,
     fault: Option<Fault>,
 ) -> Outcome {
-    let now = fake.now();
-    let plain = |status: u16, body: String| Outcome::Answer(status, Vec::new(), body);
-    match &fault {
-        Some(Fault::RateLimited { retry_after_secs }) => {
-            fake.state().limits.told_to_wait(now, *retry_after_secs);
-            let h = vec![("Retry-After".to_string(), retry_after_secs.to_string())];
-            return Outcome::Answer(429, h, ApiError::new(429, -1003, "Too much request weight used; current limit is 6000 request weight per 1 MINUTE.").body());
-        }
-        Some(Fault::Banned { retry_after_secs }) => {
-            fake.state().limits.ban(now, *retry_after_secs);
-            let (s, h, b) = banned(*retry_after_secs);
-            return Outcome::Answer(s, h, b);
-        }
-        Some(Fault::ServerError) => return plain(502, "<html>Bad Gateway</html>".to_string()),
-        Some(Fault::Drop) => return Outcome::Drop,
-        Some(Fault::InvalidTimestamp) => {
-            return plain(
-                400,
-                ApiError::new(
-                    400,
-                    -1021,
-                    "Timestamp for this request is outside of the recvWindow.",
-                )
-                .body(),
-            );
-        }
-        Some(Fault::Reject { code, msg }) => {
-            return plain(400, ApiError::new(400, *code, msg.clone()).body());
-        }
-        Some(Fault::BackendTimeout { executed: false }) => return plain(503, timeout_body()),
-        Some(Fault::Slow(d)) => tokio::time::sleep(*d).await,
-        _ => {}
+    if let Some(outcome) = fault.as_ref().and_then(|f| before(fake, f)) {
+        return outcome;
+    }
+    if let Some(Fault::Slow(d)) = fault {
+        tokio::time::sleep(d).await;
     }
     let (status, headers, body) = match execute(fake, req, params, route) {
         Ok(a) => (200, a.headers, a.body),
         Err(e) => (e.status, Vec::new(), e.body()),
     };
+    let plain = |status: u16, body: String| Outcome::Answer(status, Vec::new(), body);
     match fault {
-        Some(Fault::ExecutedThenServerError) => plain(502, "<html>Bad Gateway</html>".to_string()),
+        Some(Fault::ExecutedThenServerError) => plain(502, BAD_GATEWAY.to_string()),
         Some(Fault::ExecutedThenDrop) => Outcome::Drop,
         Some(Fault::BackendTimeout { executed: true }) => plain(503, timeout_body()),
-        Some(Fault::Malformed) => plain(200, body[..body.len() / 2].to_string()),
+        Some(Fault::Malformed) => {
+            let cut = (0..=body.len() / 2)
+                .rev()
+                .find(|i| body.is_char_boundary(*i));
+            plain(200, body[..cut.unwrap_or(0)].to_string())
+        }
         Some(Fault::ExecutedThenSlow(d)) => {
             tokio::time::sleep(d).await;
             Outcome::Answer(status, headers, body)
         }
         _ => Outcome::Answer(status, headers, body),
+    }
+}
+
+const BAD_GATEWAY: &str = "<html>Bad Gateway</html>";
+
+/// The answer of a fault that shows before anything runs; `None` lets the request run.
+fn before(fake: &FakeBinance, fault: &Fault) -> Option<Outcome> {
+    let now = fake.now();
+    let plain = |status: u16, e: ApiError| Some(Outcome::Answer(status, Vec::new(), e.body()));
+    match fault {
+        Fault::RateLimited { retry_after_secs } => {
+            fake.state().limits.told_to_wait(now, *retry_after_secs);
+            let h = vec![("Retry-After".to_string(), retry_after_secs.to_string())];
+            let msg =
+                "Too much request weight used; current limit is 6000 request weight per 1 MINUTE.";
+            Some(Outcome::Answer(
+                429,
+                h,
+                ApiError::new(429, -1003, msg).body(),
+            ))
+        }
+        Fault::Banned { retry_after_secs } => {
+            fake.state().limits.ban(now, *retry_after_secs);
+            let (s, h, b) = banned(*retry_after_secs);
+            Some(Outcome::Answer(s, h, b))
+        }
+        Fault::ServerError => Some(Outcome::Answer(502, Vec::new(), BAD_GATEWAY.to_string())),
+        Fault::Drop => Some(Outcome::Drop),
+        Fault::InvalidTimestamp => plain(
+            400,
+            ApiError::new(
+                400,
+                -1021,
+                "Timestamp for this request is outside of the recvWindow.",
+            ),
+        ),
+        Fault::Reject { code, msg } => plain(400, ApiError::new(400, *code, msg.clone())),
+        Fault::BackendTimeout { executed: false } => {
+            Some(Outcome::Answer(503, Vec::new(), timeout_body()))
+        }
+        _ => None,
     }
 }
 

@@ -76,50 +76,55 @@ impl MarketSession {
 
     pub fn on_text(&mut self, text: &str) -> Vec<String> {
         let Ok(req) = serde_json::from_str::<Value>(text) else {
-            return vec![
-                json!({"error": {"code": 3, "msg": "Invalid JSON: expected value"}, "id": null})
-                    .to_string(),
-            ];
+            return vec![invalid(&Value::Null, 3, "Invalid JSON: expected value")];
         };
         let id = req.get("id").cloned().unwrap_or(Value::Null);
-        let names: Vec<String> = req
+        let method = req.get("method").and_then(Value::as_str).unwrap_or("");
+        let params = req
             .get("params")
             .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_string)
-                    .collect()
-            })
+            .cloned()
             .unwrap_or_default();
-        let result = match req.get("method").and_then(Value::as_str) {
-            Some("SUBSCRIBE") => {
+        let reply = match self.control(method, &params) {
+            Ok(result) => json!({"result": result, "id": id}).to_string(),
+            Err((code, msg)) => invalid(&id, code, msg),
+        };
+        vec![reply]
+    }
+
+    /// One control message: its result, or Binance's stream error code and message.
+    fn control(&mut self, method: &str, params: &[Value]) -> Result<Value, (i64, &'static str)> {
+        let names: Vec<String> = params
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .collect();
+        let combined = names.first().is_some_and(|n| n == "combined");
+        match method {
+            "SUBSCRIBE" => {
                 for n in names {
                     if !self.subs.contains(&n) {
                         self.subs.push(n);
                     }
                 }
-                Value::Null
+                Ok(Value::Null)
             }
-            Some("UNSUBSCRIBE") => {
+            "UNSUBSCRIBE" => {
                 self.subs.retain(|s| !names.contains(s));
-                Value::Null
+                Ok(Value::Null)
             }
-            Some("LIST_SUBSCRIPTIONS") => json!(self.subs),
-            Some("SET_PROPERTY") => match req["params"].get(1).and_then(Value::as_bool) {
-                Some(on) if names.first().is_some_and(|n| n == "combined") => {
+            "LIST_SUBSCRIPTIONS" => Ok(json!(self.subs)),
+            "SET_PROPERTY" => match params.get(1).and_then(Value::as_bool) {
+                Some(on) if combined => {
                     self.combined = on;
-                    Value::Null
+                    Ok(Value::Null)
                 }
-                _ => return vec![invalid(&id, 1, "Invalid value type: expected Boolean")],
+                _ => Err((1, "Invalid value type: expected Boolean")),
             },
-            Some("GET_PROPERTY") if names.first().is_some_and(|n| n == "combined") => {
-                json!(self.combined)
-            }
-            Some("GET_PROPERTY") => return vec![invalid(&id, 0, "Unknown property")],
-            _ => return vec![invalid(&id, 2, "Invalid request: unknown variant")],
-        };
-        vec![json!({"result": result, "id": id}).to_string()]
+            "GET_PROPERTY" if combined => Ok(json!(self.combined)),
+            "GET_PROPERTY" => Err((0, "Unknown property")),
+            _ => Err((2, "Invalid request: unknown variant")),
+        }
     }
 }
 

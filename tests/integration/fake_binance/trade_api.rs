@@ -54,6 +54,33 @@ fn not_required(name: &str) -> ApiError {
     )
 }
 
+/// An optional decimal parameter that `needed` makes mandatory and its absence forbids.
+fn wanted(params: &Params, name: &str, needed: bool) -> Result<Option<Decimal>, ApiError> {
+    match (dec(params, name)?, needed) {
+        (None, true) => Err(ApiError::missing(name)),
+        (Some(_), false) => Err(not_required(name)),
+        (v, _) => Ok(v),
+    }
+}
+
+/// `quantity` or (MARKET only) `quoteOrderQty`, exactly one of them.
+fn amounts(params: &Params, kind: Kind) -> Result<(Option<Decimal>, Option<Decimal>), ApiError> {
+    let (qty, quote_qty) = (dec(params, "quantity")?, dec(params, "quoteOrderQty")?);
+    match (kind, qty, quote_qty) {
+        (Kind::Market, None, None) => Err(ApiError::new(
+            400,
+            -1102,
+            "Param 'quantity' or 'quoteOrderQty' must be sent, but both were empty/null!",
+        )),
+        (Kind::Market, Some(_), Some(_)) | (_, Some(_), Some(_)) => {
+            Err(not_required("quoteOrderQty"))
+        }
+        (Kind::Market, _, _) => Ok((qty, quote_qty)),
+        (_, None, _) => Err(ApiError::missing("quantity")),
+        _ => Ok((qty, None)),
+    }
+}
+
 /// `POST /api/v3/order`'s parameters as a typed order.
 pub fn parse_order(params: &Params) -> Result<NewOrder, ApiError> {
     let symbol = params.req("symbol")?.to_string();
@@ -69,36 +96,7 @@ pub fn parse_order(params: &Params) -> Result<NewOrder, ApiError> {
         (false, Some(_)) if !kind.has_price() => return Err(not_required("timeInForce")),
         _ => {}
     }
-    let (qty, quote_qty) = (dec(params, "quantity")?, dec(params, "quoteOrderQty")?);
-    match (kind, qty, quote_qty) {
-        (Kind::Market, None, None) => {
-            return Err(ApiError::new(
-                400,
-                -1102,
-                "Param 'quantity' or 'quoteOrderQty' must be sent, but both were empty/null!",
-            ));
-        }
-        (Kind::Market, Some(_), Some(_)) => return Err(not_required("quoteOrderQty")),
-        (Kind::Market, _, _) => {}
-        (_, None, _) => return Err(ApiError::missing("quantity")),
-        (_, _, Some(_)) => return Err(not_required("quoteOrderQty")),
-        _ => {}
-    }
-    let price = dec(params, "price")?;
-    if kind.has_price() && price.is_none() {
-        return Err(ApiError::missing("price"));
-    }
-    if !kind.has_price() && price.is_some() {
-        return Err(not_required("price"));
-    }
-    let stop = dec(params, "stopPrice")?;
-    if kind.is_stop() && stop.is_none() {
-        return Err(ApiError::missing("stopPrice"));
-    }
-    if !kind.is_stop() && stop.is_some() {
-        return Err(not_required("stopPrice"));
-    }
-    let client_id = params.get("newClientOrderId").map(str::to_string);
+    let (qty, quote_qty) = amounts(params, kind)?;
     Ok(NewOrder {
         symbol,
         side,
@@ -106,9 +104,9 @@ pub fn parse_order(params: &Params) -> Result<NewOrder, ApiError> {
         tif,
         qty,
         quote_qty,
-        price,
-        stop,
-        client_id,
+        price: wanted(params, "price", kind.has_price())?,
+        stop: wanted(params, "stopPrice", kind.is_stop())?,
+        client_id: params.get("newClientOrderId").map(str::to_string),
     })
 }
 

@@ -8,6 +8,7 @@
 
 use super::checks::NewOrder;
 use super::exchange::{Event, Exchange, OrderList};
+use super::info::SymbolSpec;
 use super::order::{Kind, Side, Status};
 use super::render;
 use super::wire::ApiError;
@@ -85,20 +86,32 @@ impl Exchange {
             .best(Side::Buy)
             .is_some_and(|(b, _)| price <= b);
         self.public_trade(symbol, price, qty, buyer_maker);
+        self.fill_resting(symbol, price, qty);
+        let stops: Vec<u64> = self
+            .orders
+            .values()
+            .filter(|o| o.symbol == symbol && o.status.is_open() && !o.working)
+            .filter(|o| o.triggered_by(price))
+            .map(|o| o.id)
+            .collect();
+        for id in stops {
+            if self.orders[&id].status.is_open() {
+                self.expire_siblings(id);
+                self.activate(id);
+            }
+        }
+        self.flush();
+    }
+
+    /// The trade's quantity fills the resting orders it crosses, best price first, then oldest,
+    /// each at its own limit price (the account is the maker).
+    fn fill_resting(&mut self, symbol: &str, price: Decimal, qty: Decimal) {
+        let priority = |side: Side, p: Decimal| if side == Side::Buy { -p } else { p };
         let mut resting: Vec<(Decimal, u64)> = self
             .orders
             .values()
             .filter(|o| o.symbol == symbol && o.resting && o.crosses(price))
-            .map(|o| {
-                (
-                    if o.side == Side::Buy {
-                        -o.price
-                    } else {
-                        o.price
-                    },
-                    o.id,
-                )
-            })
+            .map(|o| (priority(o.side, o.price), o.id))
             .collect();
         resting.sort();
         let mut left = qty;
@@ -112,21 +125,6 @@ impl Exchange {
             self.fill(id, p, q, true);
             left -= q;
         }
-        let stops: Vec<u64> = self
-            .orders
-            .values()
-            .filter(|o| {
-                o.symbol == symbol && o.status.is_open() && !o.working && o.triggered_by(price)
-            })
-            .map(|o| o.id)
-            .collect();
-        for id in stops {
-            if self.orders[&id].status.is_open() {
-                self.expire_siblings(id);
-                self.activate(id);
-            }
-        }
-        self.flush();
     }
 
     /// The other open legs of `id`'s list expire; their lock passes to `id`.
@@ -147,6 +145,41 @@ impl Exchange {
 
     /// Places an OCO list; returns its id.
     pub fn place_oco(&mut self, oco: &NewOco) -> Result<u64, ApiError> {
+        let (spec, below, above) = self.check_oco(oco)?;
+        let need_below = self.lock_need(&spec, &below, oco.qty);
+        let need_above = self.lock_need(&spec, &above, oco.qty);
+        let amount = need_below.1.max(need_above.1);
+        self.account.lock(&need_below.0, amount)?;
+        let list_id = self.next_id();
+        let client_id = match &oco.list_client_id {
+            Some(c) => c.clone(),
+            None => self.generated_client_id(),
+        };
+        let list_i64 = i64::try_from(list_id).unwrap();
+        let below_id = self.insert(&below, list_i64, amount);
+        let legs = vec![below_id, self.insert(&above, list_i64, Decimal::ZERO)];
+        let list = OrderList {
+            id: list_id,
+            client_id,
+            symbol: oco.symbol.clone(),
+            legs: legs.clone(),
+            done: false,
+            time: self.now,
+        };
+        let event = render::list_status(&list, &self.orders, self.now);
+        self.out.push(Event::User(event));
+        self.lists.insert(list_id, list);
+        for id in legs {
+            if !self.orders[&id].kind.is_stop() {
+                self.activate(id);
+            }
+        }
+        self.flush();
+        Ok(list_id)
+    }
+
+    /// Each leg passes the single-order checks; the legs' types and prices fit an OCO.
+    fn check_oco(&self, oco: &NewOco) -> Result<(SymbolSpec, NewOrder, NewOrder), ApiError> {
         let spec = self.spec(&oco.symbol)?;
         oco.check_types()?;
         let (below, above) = (oco.leg(&oco.below), oco.leg(&oco.above));
@@ -162,41 +195,7 @@ impl Exchange {
                 "The relationship of the prices for the orders is not correct.",
             ));
         }
-        let need_below = self.lock_need(&spec, &below, oco.qty);
-        let need_above = self.lock_need(&spec, &above, oco.qty);
-        let (asset, amount) = (need_below.0, need_below.1.max(need_above.1));
-        self.account.lock(&asset, amount)?;
-        let list_id = self.next_id();
-        let client_id = match &oco.list_client_id {
-            Some(c) => c.clone(),
-            None => self.generated_client_id(),
-        };
-        let list_i64 = i64::try_from(list_id).unwrap();
-        let legs = vec![
-            self.insert(&below, list_i64, amount),
-            self.insert(&above, list_i64, Decimal::ZERO),
-        ];
-        let list = OrderList {
-            id: list_id,
-            client_id,
-            symbol: oco.symbol.clone(),
-            legs: legs.clone(),
-            done: false,
-            time: self.now,
-        };
-        self.out.push(Event::User(render::list_status(
-            &list,
-            &self.orders,
-            self.now,
-        )));
-        self.lists.insert(list_id, list);
-        for id in legs {
-            if !self.orders[&id].kind.is_stop() {
-                self.activate(id);
-            }
-        }
-        self.flush();
-        Ok(list_id)
+        Ok((spec, below, above))
     }
 
     /// Finds an order by `orderId` or client id on `symbol`.

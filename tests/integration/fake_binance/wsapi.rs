@@ -76,59 +76,51 @@ impl ApiSession {
             return (vec![self.error(&Value::Null, &e, None)], false);
         };
         let id = req.get("id").cloned().unwrap_or(Value::Null);
-        let method = req
-            .get("method")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string();
-        let params = req
-            .get("params")
-            .and_then(Value::as_object)
-            .cloned()
-            .unwrap_or_default();
+        let method = req.get("method").and_then(Value::as_str).unwrap_or("");
+        let params = req.get("params").and_then(Value::as_object).cloned();
+        if let Some(refused) = self.gate(&id, method) {
+            return refused;
+        }
+        let mut frames = Vec::new();
+        match self.call(method, &params.unwrap_or_default(), &mut frames) {
+            Ok(result) => frames.insert(0, self.ok(&id, result)),
+            Err(e) => frames.insert(0, self.error(&id, &e, None)),
+        }
+        (frames, false)
+    }
+
+    /// Charges the request's weight and applies its scripted fault: `Some` answers instead.
+    fn gate(&self, id: &Value, method: &str) -> Option<Reply> {
         let now = self.fake.now();
         let (charged, fault) = {
             let mut s = self.fake.state();
-            let charged = s.limits.charge(now, weight(&method));
+            let charged = s.limits.charge(now, weight(method));
             let fault = charged
                 .as_ref()
                 .ok()
                 .and_then(|_| s.faults.pop(&format!("WS {method}")));
             (charged, fault)
         };
-        if let Err(refusal) = charged {
-            return (vec![self.refused(&id, refusal)], false);
-        }
-        match fault {
-            Some(Fault::Drop) => return (Vec::new(), true),
-            Some(Fault::RateLimited { retry_after_secs }) => {
+        let refusal = match (charged, fault) {
+            (Err(refusal), _) => refusal,
+            (Ok(_), Some(Fault::Drop)) => return Some((Vec::new(), true)),
+            (Ok(_), Some(Fault::RateLimited { retry_after_secs })) => {
                 self.fake.state().limits.told_to_wait(now, retry_after_secs);
-                return (
-                    vec![self.refused(&id, Refusal::OverWeight { retry_after_secs })],
-                    false,
-                );
+                Refusal::OverWeight { retry_after_secs }
             }
-            Some(Fault::Banned { retry_after_secs }) => {
+            (Ok(_), Some(Fault::Banned { retry_after_secs })) => {
                 self.fake.state().limits.ban(now, retry_after_secs);
-                return (
-                    vec![self.refused(&id, Refusal::Banned { retry_after_secs })],
-                    false,
-                );
+                Refusal::Banned { retry_after_secs }
             }
-            Some(Fault::Reject { code, msg }) => {
-                return (
-                    vec![self.error(&id, &ApiError::new(400, code, msg), None)],
+            (Ok(_), Some(Fault::Reject { code, msg })) => {
+                return Some((
+                    vec![self.error(id, &ApiError::new(400, code, msg), None)],
                     false,
-                );
+                ));
             }
-            _ => {}
-        }
-        let mut frames = Vec::new();
-        match self.call(&method, &params, &mut frames) {
-            Ok(result) => frames.insert(0, self.ok(&id, result)),
-            Err(e) => frames.insert(0, self.error(&id, &e, None)),
-        }
-        (frames, false)
+            (Ok(_), _) => return None,
+        };
+        Some((vec![self.refused(id, refusal)], false))
     }
 
     fn rate_limits(&self) -> Value {
