@@ -2,18 +2,23 @@
 //! connection (the 24-hour cut, `serverShutdown`) reads both sockets for a moment, so the new one
 //! repeats what the old one already delivered. Invariant: per symbol, delivered agg trades have
 //! strictly increasing ids, tickers strictly increasing update ids, and klines of one interval
-//! strictly increasing (open time, closed, event time). Depth diffs need no filter here: the book
-//! synchroniser ignores what its book already holds.
+//! increasing (open time, closed, event time), a repeat of the same key passing only with a
+//! different bar. Depth diffs need no filter here: the book synchroniser ignores what its book
+//! already holds.
 
 use super::payload::Payload;
-use crate::market::{Interval, Symbol};
+use crate::market::{Candle, Interval, Symbol};
 use std::collections::HashMap;
+
+/// (open time, closed, event time): the order klines of one series arrive in.
+type KlineKey = (i64, bool, i64);
 
 #[derive(Debug, Default)]
 pub struct Dedupe {
     trades: HashMap<Symbol, u64>,
     tickers: HashMap<Symbol, u64>,
-    klines: HashMap<(Symbol, Interval), (i64, bool, i64)>,
+    /// Per series: (open time, closed, event time) and the bar last delivered.
+    klines: HashMap<(Symbol, Interval), (KlineKey, Candle)>,
 }
 
 impl Dedupe {
@@ -25,7 +30,13 @@ impl Dedupe {
             Payload::Kline(k) => {
                 let key = (k.candle.open_time, k.closed, k.event_time);
                 let id = (k.symbol.clone(), k.interval);
-                advance_key(&mut self.klines, id, key)
+                match self.klines.get(&id) {
+                    Some((last, bar)) if *last > key || (*last == key && *bar == k.candle) => false,
+                    _ => {
+                        self.klines.insert(id, (key, k.candle));
+                        true
+                    }
+                }
             }
             Payload::Depth(..) | Payload::Shutdown => true,
         }
@@ -46,21 +57,10 @@ fn advance(seen: &mut HashMap<Symbol, u64>, symbol: &Symbol, id: u64) -> bool {
     }
 }
 
-fn advance_key<K: std::hash::Hash + Eq, V: Ord>(seen: &mut HashMap<K, V>, id: K, key: V) -> bool {
-    match seen.get(&id) {
-        Some(last) if *last >= key => false,
-        _ => {
-            seen.insert(id, key);
-            true
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::binance::stream::events::{AggTrade, KlineUpdate};
-    use crate::market::Candle;
     use rust_decimal::Decimal;
 
     fn trade(symbol: &str, id: u64) -> Payload {
@@ -125,5 +125,13 @@ mod tests {
         ];
         let admitted: Vec<bool> = seq.iter().map(|p| d.admit(p)).collect();
         assert_eq!(admitted, [true, true, false, true, false, false, true]);
+        let Payload::Kline(mut moved) = kline(60_000, false, 62_000) else {
+            unreachable!()
+        };
+        moved.candle.close = 2.0;
+        assert!(
+            d.admit(&Payload::Kline(moved)),
+            "same event time, different bar: new"
+        );
     }
 }

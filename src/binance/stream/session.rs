@@ -79,9 +79,10 @@ fn begin_if(shutdown: bool, task: &FeedTask, standby: &mut Standby) {
     }
 }
 
-/// Closes the old socket (unless the consumer is gone) and ends the session.
+/// Closes the old socket politely when the server may still be listening (not after a stall, and
+/// not when the consumer is gone) and ends the session.
 async fn finish(ws: Ws, end: End) -> End {
-    if !matches!(end, End::Stop) {
+    if !matches!(end, End::Stop | End::Stale(_)) {
         socket::close(ws).await;
     }
     end

@@ -73,9 +73,16 @@ pub async fn next_frame(ws: &mut Ws) -> Frame {
     }
 }
 
-/// Closes politely without waiting long for the server's answer.
+/// The close handshake, bounded to a second: our close frame, then whatever the server still had
+/// in flight (discarded) up to its close frame, so the TCP connection is not reset under a frame
+/// it is sending.
 pub async fn close(mut ws: Ws) {
-    let _ = tokio::time::timeout(Duration::from_secs(1), ws.close(None)).await;
+    let handshake = async {
+        if ws.close(None).await.is_ok() {
+            while let Some(Ok(_)) = ws.next().await {}
+        }
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(1), handshake).await;
 }
 
 #[cfg(test)]
