@@ -7,6 +7,7 @@
 )]
 
 mod backtest;
+mod binance_rest;
 mod binance_stream;
 mod cli_backtest;
 mod cli_config;
