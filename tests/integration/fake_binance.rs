@@ -22,7 +22,7 @@
 //! with `U..u`), `drop_depth_diffs` (a sequence gap), `trade` (fills crossed resting orders, maybe
 //! partially; triggers stops), `kline`, `server_shutdown`, `disconnect_all`/`disconnect_streams`/
 //! `disconnect_api`, `stall` (silent sockets), `set_ws_config` (ping interval, pong timeout,
-//! lifetime = the 24-hour cut, incoming rate), `user_data_outage` (WebSocket API down: user events
+//! lifetime = the 24-hour cut, incoming rate), `end_user_subscriptions`, `user_data_outage` (WebSocket API down: user events
 //! are lost), `fail`/`fail_after` (REST or `"WS <method>"` faults per route, see `Fault`),
 //! `set_skew_ms` (→ `-1021`), `weight_limit`, `order_limits`, `numbers_as_json`.
 //! **Inspection**: `calls`, `submissions` (every order request received), `orders`,

@@ -46,6 +46,7 @@ pub enum ConnKind {
 /// Why the server ended a connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Closed {
+    /// The client closed, dropped the socket, or was gone when the server wrote.
     ByClient,
     Killed,
     Lifetime,
@@ -71,6 +72,8 @@ pub enum Msg {
     Event(Arc<Event>),
     Kill,
     Stall,
+    /// The server ends the user-data subscription (WebSocket API connections).
+    EndSubscription,
 }
 
 struct Conn {

@@ -260,6 +260,12 @@ impl FakeBinance {
         self.hub.control(None, || Msg::Stall);
     }
 
+    /// The server ends every user-data subscription (`eventStreamTerminated`); sockets stay open.
+    pub fn end_user_subscriptions(&self) {
+        self.hub
+            .control(Some(ConnKind::Api), || Msg::EndSubscription);
+    }
+
     /// While on, WebSocket API connections are dropped and refused (503): user events are lost.
     pub fn user_data_outage(&self, on: bool) {
         self.hub.set_refuse_api(on);

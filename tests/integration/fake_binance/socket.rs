@@ -20,7 +20,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc::UnboundedReceiver;
 use tokio::time::{Instant, sleep_until};
 use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
-use tokio_tungstenite::tungstenite::{Message, http::StatusCode};
+use tokio_tungstenite::tungstenite::{Error as WsError, Message, http::StatusCode};
 use tokio_tungstenite::{WebSocketStream, accept_hdr_async};
 
 enum Session {
@@ -40,6 +40,13 @@ impl Session {
         match self {
             Self::Market(m) => (m.on_text(text), false),
             Self::Api(a) => a.on_text(text),
+        }
+    }
+
+    fn end_subscription(&mut self) -> Vec<String> {
+        match self {
+            Self::Market(_) => Vec::new(),
+            Self::Api(a) => a.terminate(),
         }
     }
 
@@ -103,6 +110,17 @@ async fn serve(fake: FakeBinance, tcp: TcpStream) {
     drive(&fake, ws, session, &target).await;
 }
 
+/// Why a write failed: the peer went away (closed, reset), or something else.
+fn gone(e: &WsError) -> Closed {
+    match e {
+        WsError::ConnectionClosed
+        | WsError::AlreadyClosed
+        | WsError::Io(_)
+        | WsError::Protocol(_) => Closed::ByClient,
+        _ => Closed::Error,
+    }
+}
+
 /// One open connection: its socket, its view, and the ping and rate bookkeeping.
 struct Conn<'a> {
     fake: &'a FakeBinance,
@@ -125,10 +143,7 @@ type Step = Result<(), Closed>;
 impl Conn<'_> {
     async fn send_all(&mut self, frames: Vec<String>) -> Step {
         for f in frames {
-            self.ws
-                .send(Message::text(f))
-                .await
-                .map_err(|_| Closed::Error)?;
+            self.ws.send(Message::text(f)).await.map_err(|e| gone(&e))?;
         }
         Ok(())
     }
@@ -175,7 +190,7 @@ impl Conn<'_> {
         self.ws
             .send(Message::Ping(payload.into()))
             .await
-            .map_err(|_| Closed::Error)
+            .map_err(|e| gone(&e))
     }
 }
 
@@ -206,6 +221,10 @@ async fn drive(fake: &FakeBinance, ws: WebSocketStream<TcpStream>, session: Sess
                 None | Some(Msg::Kill) => Err(Closed::Killed),
                 Some(Msg::Stall) => Err(stall(&mut rx, cut).await),
                 Some(Msg::Event(event)) => c.send_all(c.session.on_event(&event)).await,
+                Some(Msg::EndSubscription) => {
+                    let frames = c.session.end_subscription();
+                    c.send_all(frames).await
+                }
             },
             _ = ticks.tick() => c.ping().await,
             _ = sleep_until(pong_deadline.unwrap_or(cut)), if pong_deadline.is_some() => Err(Closed::PongTimeout),

@@ -247,7 +247,7 @@ impl ApiSession {
     }
 
     /// Ends the subscription, if any, with its `eventStreamTerminated` event.
-    fn terminate(&mut self) -> Vec<String> {
+    pub fn terminate(&mut self) -> Vec<String> {
         let Some(id) = self.subscription.take() else {
             return Vec::new();
         };

@@ -237,3 +237,29 @@ async fn fills_during_an_outage_are_lost_to_the_socket_but_not_to_rest() {
         .body;
     assert_eq!(trades.as_array().unwrap().len(), 1);
 }
+
+#[tokio::test(start_paused = true)]
+async fn the_server_can_end_a_subscription_and_the_socket_subscribes_again() {
+    let fake = rig().await;
+    let mut ws = connect(&fake, "/ws-api/v3").await;
+    let params = signature_params(&fake, DOC_SECRET);
+    request(&mut ws, 1, "userDataStream.subscribe.signature", params).await;
+    fake.end_user_subscriptions();
+    let end = json(&mut ws).await;
+    assert_eq!(
+        (end["subscriptionId"].as_u64(), end["event"]["e"].as_str()),
+        (Some(0), Some("eventStreamTerminated"))
+    );
+    fake.deposit("USDT", "1");
+    assert_eq!(
+        next_json(&mut ws, Duration::from_secs(1)).await,
+        None,
+        "ended: no events"
+    );
+    let params = signature_params(&fake, DOC_SECRET);
+    let again = request(&mut ws, 2, "userDataStream.subscribe.signature", params).await;
+    assert_eq!(again["result"]["subscriptionId"], 1);
+    fake.deposit("USDT", "1");
+    assert_eq!(json(&mut ws).await["subscriptionId"], 1);
+    assert_eq!(fake.ws_stats().opened.len(), 1, "the same socket");
+}
