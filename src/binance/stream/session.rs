@@ -6,7 +6,8 @@
 use super::socket::{self, Frame, Ws};
 use super::standby::{Standby, StandbyEvent};
 use super::task::{End, FeedTask};
-use tokio::time::{Instant, sleep};
+use std::pin::Pin;
+use tokio::time::{Instant, Sleep, sleep};
 use tokio_tungstenite::tungstenite::Bytes;
 
 enum Step {
@@ -17,65 +18,93 @@ enum Step {
     Standby(StandbyEvent),
 }
 
+struct Session<'a> {
+    task: &'a mut FeedTask,
+    /// Fires `stale_after` past the last data frame.
+    stale: Pin<Box<Sleep>>,
+    /// Fires when the planned switch should start (or be retried).
+    cut: Pin<Box<Sleep>>,
+    standby: Standby,
+}
+
 /// Runs the session on `ws`, replaying `backlog` (frames a replacement buffered) first.
 pub async fn run(task: &mut FeedTask, mut ws: Ws, backlog: Vec<Bytes>) -> End {
-    let (stale_after, overlap) = (task.config.stale_after, task.config.switch_overlap);
-    let stale = sleep(stale_after);
-    let cut = sleep(task.config.max_lifetime);
-    tokio::pin!(stale, cut);
-    let mut standby = Standby::Idle;
+    let mut session = Session {
+        stale: Box::pin(sleep(task.config.stale_after)),
+        cut: Box::pin(sleep(task.config.max_lifetime)),
+        standby: Standby::Idle,
+        task,
+    };
     for frame in backlog {
-        match task.on_data(&frame).await {
-            Ok(shutdown) => begin_if(shutdown, task, &mut standby),
-            Err(end) => return finish(ws, end).await,
+        if let Some(end) = session.on_data(&frame).await {
+            return finish(ws, end).await;
         }
     }
     loop {
-        let step = tokio::select! {
-            frame = socket::next_frame(&mut ws) => Step::Frame(frame),
-            Some(result) = task.snapshots.recv() => Step::Snapshot(result),
-            () = &mut stale => Step::Stale,
-            () = &mut cut, if standby.is_idle() => Step::Cut,
-            event = standby.poll(overlap) => Step::Standby(event),
-        };
-        match step {
-            Step::Frame(Frame::Data(bytes)) => {
-                stale.as_mut().reset(Instant::now() + stale_after);
-                match task.on_data(&bytes).await {
-                    Ok(shutdown) => begin_if(shutdown, task, &mut standby),
-                    Err(end) => return finish(ws, end).await,
-                }
-            }
-            Step::Frame(Frame::Ping) => task.count(|c| c.pings += 1),
-            Step::Frame(Frame::Closed(why)) => {
-                return match standby.take_open() {
-                    Some(replacement) => End::Switch(replacement),
-                    None => End::Lost(why),
-                };
-            }
-            Step::Snapshot(result) => task.on_snapshot(result),
-            Step::Stale => {
-                let silent = u64::try_from(stale_after.as_millis()).unwrap_or(u64::MAX);
-                return finish(ws, End::Stale(silent)).await;
-            }
-            Step::Cut => begin_if(true, task, &mut standby),
-            Step::Standby(StandbyEvent::Progress) => {}
-            Step::Standby(StandbyEvent::Failed(why)) => {
-                tracing::warn!(reason = %why, "replacement market stream failed; retrying");
-                cut.as_mut().reset(Instant::now() + task.config.backoff.max);
-            }
-            Step::Standby(StandbyEvent::Ready) => {
-                if let Some(replacement) = standby.take_open() {
-                    return finish(ws, End::Switch(replacement)).await;
-                }
-            }
+        let step = session.next(&mut ws).await;
+        if let Some(end) = session.handle(step).await {
+            return finish(ws, end).await;
         }
     }
 }
 
-fn begin_if(shutdown: bool, task: &FeedTask, standby: &mut Standby) {
-    if shutdown {
-        standby.begin(&task.url, task.config.connect_timeout);
+impl Session<'_> {
+    async fn next(&mut self, ws: &mut Ws) -> Step {
+        let overlap = self.task.config.switch_overlap;
+        tokio::select! {
+            frame = socket::next_frame(ws) => Step::Frame(frame),
+            Some(result) = self.task.snapshots.recv() => Step::Snapshot(result),
+            () = &mut self.stale => Step::Stale,
+            () = &mut self.cut, if self.standby.is_idle() => Step::Cut,
+            event = self.standby.poll(overlap) => Step::Standby(event),
+        }
+    }
+
+    async fn handle(&mut self, step: Step) -> Option<End> {
+        match step {
+            Step::Frame(Frame::Data(bytes)) => {
+                let stale_after = self.task.config.stale_after;
+                self.stale.as_mut().reset(Instant::now() + stale_after);
+                return self.on_data(&bytes).await;
+            }
+            Step::Frame(Frame::Ping) => self.task.count(|c| c.pings += 1),
+            Step::Frame(Frame::Closed(why)) => {
+                return Some(match self.standby.take_open() {
+                    Some(replacement) => End::Switch(replacement),
+                    None => End::Lost(why),
+                });
+            }
+            Step::Snapshot(result) => self.task.on_snapshot(result),
+            Step::Stale => {
+                let silent = self.task.config.stale_after.as_millis();
+                return Some(End::Stale(u64::try_from(silent).unwrap_or(u64::MAX)));
+            }
+            Step::Cut => self.begin_switch(),
+            Step::Standby(StandbyEvent::Progress) => {}
+            Step::Standby(StandbyEvent::Failed(why)) => {
+                tracing::warn!(reason = %why, "replacement market stream failed; retrying");
+                let retry = Instant::now() + self.task.config.backoff.max;
+                self.cut.as_mut().reset(retry);
+            }
+            Step::Standby(StandbyEvent::Ready) => return self.standby.take_open().map(End::Switch),
+        }
+        None
+    }
+
+    async fn on_data(&mut self, frame: &[u8]) -> Option<End> {
+        match self.task.on_data(frame).await {
+            Ok(true) => {
+                self.begin_switch();
+                None
+            }
+            Ok(false) => None,
+            Err(end) => Some(end),
+        }
+    }
+
+    fn begin_switch(&mut self) {
+        let config = &self.task.config;
+        self.standby.begin(&self.task.url, config.connect_timeout);
     }
 }
 

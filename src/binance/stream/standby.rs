@@ -73,22 +73,7 @@ impl Standby {
             Self::Idle => std::future::pending().await,
             Self::Connecting(connecting) => {
                 let result = connecting.as_mut().await;
-                match result {
-                    Ok(ws) => {
-                        *self = Self::Open {
-                            replacement: Box::new(Replacement {
-                                ws,
-                                frames: Vec::new(),
-                            }),
-                            switch_at: Instant::now() + overlap,
-                        };
-                        StandbyEvent::Progress
-                    }
-                    Err(e) => {
-                        *self = Self::Idle;
-                        StandbyEvent::Failed(e.to_string())
-                    }
-                }
+                self.connected(result, overlap)
             }
             Self::Open {
                 replacement,
@@ -99,16 +84,31 @@ impl Standby {
                     () = tokio::time::sleep_until(*switch_at) => return StandbyEvent::Ready,
                 };
                 match frame {
-                    Frame::Data(bytes) => {
-                        replacement.frames.push(bytes);
-                        StandbyEvent::Progress
-                    }
-                    Frame::Ping => StandbyEvent::Progress,
+                    Frame::Data(bytes) => replacement.frames.push(bytes),
+                    Frame::Ping => {}
                     Frame::Closed(why) => {
                         *self = Self::Idle;
-                        StandbyEvent::Failed(why)
+                        return StandbyEvent::Failed(why);
                     }
                 }
+                StandbyEvent::Progress
+            }
+        }
+    }
+
+    fn connected(&mut self, result: Result<Ws, StreamError>, overlap: Duration) -> StandbyEvent {
+        match result {
+            Ok(ws) => {
+                let frames = Vec::new();
+                *self = Self::Open {
+                    replacement: Box::new(Replacement { ws, frames }),
+                    switch_at: Instant::now() + overlap,
+                };
+                StandbyEvent::Progress
+            }
+            Err(e) => {
+                *self = Self::Idle;
+                StandbyEvent::Failed(e.to_string())
             }
         }
     }
