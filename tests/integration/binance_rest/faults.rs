@@ -298,3 +298,35 @@ async fn order_count_limits_from_exchange_info_are_respected() {
         "no -1015 from the exchange"
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_cancel_whose_answer_was_lost_reports_the_canceled_order() {
+    let r = rig().await;
+    r.place(limit(
+        1,
+        Side::Buy,
+        "63000",
+        "0.01",
+        tickdesk::binance::wire::TimeInForce::Gtc,
+    ))
+    .await
+    .unwrap();
+    r.fake
+        .fail("DELETE /api/v3/order", [Fault::ExecutedThenServerError]);
+    let c = r.client.cancel("BTCUSDT", id(1).as_str()).await.unwrap();
+    assert_eq!(c.status, Some(OrderState::Canceled));
+    assert_eq!(c.order_client_id(), id(1).as_str());
+    assert_eq!(
+        r.calls_to("DELETE", "/api/v3/order"),
+        2,
+        "retried once, found it gone"
+    );
+    assert!(r.fake.open_orders().is_empty());
+    // A cancel Binance refuses outright is the caller's to see.
+    let e = r
+        .client
+        .cancel("BTCUSDT", id(1).as_str())
+        .await
+        .unwrap_err();
+    assert_eq!(e.binance_code(), Some(-2011), "{e}");
+}
