@@ -107,3 +107,78 @@ impl Drop for MarketFeed {
         self.task.abort();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::binance::book::BookTop;
+
+    fn book(symbol: &str, seq: u64) -> MarketEvent {
+        MarketEvent::Book(BookView {
+            symbol: symbol.parse().unwrap(),
+            top: Some(BookTop {
+                seq,
+                ..BookTop::default()
+            }),
+            health: None,
+            counters: Default::default(),
+            snapshot_failures: 0,
+        })
+    }
+
+    fn health(latency: i64) -> MarketEvent {
+        MarketEvent::Health(FeedStatus {
+            latency_ms: Some(latency),
+            ..FeedStatus::default()
+        })
+    }
+
+    #[tokio::test]
+    async fn recv_alternates_between_queue_and_slots_and_ends_when_both_are_empty() {
+        let (tx, rx) = mpsc::channel(8);
+        let shared = Arc::new(Shared::default());
+        let mut feed = MarketFeed::new(rx, shared.clone(), tokio::spawn(async {}));
+        for seq in 1..=3 {
+            let MarketEvent::Book(view) = book("BTCUSDT", seq) else {
+                unreachable!()
+            };
+            shared.publish_book(view);
+        }
+        let MarketEvent::Book(eth) = book("ETHUSDT", 7) else {
+            unreachable!()
+        };
+        shared.publish_book(eth);
+        for n in 0..3 {
+            tx.send(health(n)).await.unwrap();
+        }
+        drop(tx);
+        let mut got = Vec::new();
+        while let Some(event) = feed.recv().await {
+            got.push(event);
+        }
+        let want = [
+            health(0),
+            book("BTCUSDT", 3),
+            health(1),
+            book("ETHUSDT", 7),
+            health(2),
+        ];
+        assert_eq!(got, want);
+    }
+
+    #[tokio::test]
+    async fn recv_wakes_for_a_slot_written_while_it_waits() {
+        let (_tx, rx) = mpsc::channel::<MarketEvent>(8);
+        let shared = Arc::new(Shared::default());
+        let mut feed = MarketFeed::new(rx, shared.clone(), tokio::spawn(async {}));
+        let writer = tokio::spawn(async move {
+            tokio::task::yield_now().await;
+            let MarketEvent::Book(view) = book("BTCUSDT", 9) else {
+                unreachable!()
+            };
+            shared.publish_book(view);
+        });
+        assert_eq!(feed.recv().await, Some(book("BTCUSDT", 9)));
+        writer.await.unwrap();
+    }
+}
