@@ -17,6 +17,7 @@ pub mod user;
 pub mod wire;
 
 pub use error::RestError;
+pub use error::codes as error_codes;
 pub use kline::Kline;
 pub use limiter::{OrderPermit, OrderWindow, header_interval_ms};
 pub use limiter::{Permit, WeightLimiter};
