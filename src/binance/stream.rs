@@ -90,8 +90,12 @@ pub struct StreamConfig {
     /// Levels per side in each published book top.
     pub top_levels: usize,
     pub price_scale: PriceScale,
+    /// Silence (no data frame; pings do not count) that marks the feed stale. Keep it above the
+    /// quietest subscribed stream's pace: klines tick every 2 s, depth and trades only on change.
     pub stale_after: Duration,
+    /// Age at which a connection is replaced (Binance cuts at 24 h).
     pub max_lifetime: Duration,
+    /// How long old and new connections are read together during a planned switch.
     pub switch_overlap: Duration,
     pub connect_timeout: Duration,
     /// Reconnect and snapshot-retry delays (`max_retries` is not used: the feed never gives up).
