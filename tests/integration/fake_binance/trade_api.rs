@@ -312,8 +312,18 @@ fn leg(params: &Params, prefix: &str) -> Result<Leg, ApiError> {
     })
 }
 
-/// `POST /api/v3/orderList/oco`: `symbol, side, quantity, listClientOrderId,
-/// {above,below}{Type,Price,StopPrice,TimeInForce,ClientOrderId}` (the current endpoint's names).
+/// `POST /api/v3/orderList/oco`, the endpoint that replaced `POST /api/v3/order/oco`. What the
+/// fake relies on (the shared spec does not cover OCO; from Binance's published docs as third-party
+/// SDKs mirror them): parameters `symbol, side, quantity, listClientOrderId, newOrderRespType` and
+/// per leg `aboveType/belowType, abovePrice/belowPrice, aboveStopPrice/belowStopPrice,
+/// aboveTimeInForce/belowTimeInForce, aboveClientOrderId/belowClientOrderId`; SELL lists put
+/// LIMIT_MAKER or TAKE_PROFIT(_LIMIT) above and STOP_LOSS(_LIMIT) below, BUY lists the reverse
+/// (`-1158` otherwise); the prices must straddle the last trade (`-2010 "The relationship of the
+/// prices for the orders is not correct."`); weight 1, two orders counted; the answer is the list
+/// (`orderListId, contingencyType "OCO", listStatusType, listOrderStatus, listClientOrderId,
+/// transactionTime, symbol, orders[{symbol,orderId,clientOrderId}], orderReports[…]`). The fake's
+/// own choices: legs in `orders` below first (lower order id); a leg's first fill or trigger
+/// expires the other leg.
 fn new_oco(fake: &FakeBinance, params: &Params) -> Result<Answer, ApiError> {
     let oco = NewOco {
         symbol: params.req("symbol")?.to_string(),

@@ -273,3 +273,18 @@ async fn unknown_paths_are_refused() {
     let r = tokio_tungstenite::connect_async(format!("{}/api/v3/time", fake.ws_url())).await;
     assert!(r.is_err());
 }
+
+#[tokio::test(start_paused = true)]
+async fn more_than_five_messages_a_second_get_the_client_dropped() {
+    let fake = fake().await;
+    let mut ws = connect(&fake, "/ws").await;
+    for id in 0..6 {
+        send(&mut ws, json!({"method": "LIST_SUBSCRIPTIONS", "id": id})).await;
+    }
+    let mut replies = 0;
+    while next_json(&mut ws, Duration::from_secs(1)).await.is_some() {
+        replies += 1;
+    }
+    assert_eq!(replies, 5);
+    assert_eq!(fake.ws_stats().closed, [(1, Closed::TooManyMessages)]);
+}
