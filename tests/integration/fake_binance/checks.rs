@@ -1,9 +1,9 @@
-//! What Binance checks before a new order reaches the matching engine, in its order: filters
-//! (PRICE_FILTER on price and stop price, LOT_SIZE, MARKET_LOT_SIZE, NOTIONAL at the order's price
-//! or the reference price), a client order id already used by an open order, the symbol's open and
-//! stop-order limits, a LIMIT_MAKER that would take, a stop that would trigger immediately, and the
-//! funds a MARKET order would need; plus what an order locks. Invariant: these checks read the
-//! exchange and never change it.
+//! What Binance checks before a new order reaches the matching engine, in its order: the symbol
+//! is TRADING, filters (PRICE_FILTER on price and stop price, LOT_SIZE, MARKET_LOT_SIZE, NOTIONAL
+//! at the order's price or the reference price), a client order id already used by an open order,
+//! the symbol's open and stop-order limits, a LIMIT_MAKER that would take, a stop that would
+//! trigger immediately, and the funds a MARKET order would need; plus what an order locks.
+//! Invariant: these checks read the exchange and never change it.
 
 use super::exchange::Exchange;
 use super::info::SymbolSpec;
@@ -28,6 +28,9 @@ pub struct NewOrder {
 impl Exchange {
     /// Everything Binance checks before an order reaches the book.
     pub fn check(&self, spec: &SymbolSpec, new: &NewOrder) -> Result<(), ApiError> {
+        if spec.status != "TRADING" {
+            return Err(ApiError::rejected("Market is closed."));
+        }
         self.check_filters(spec, new)?;
         if let Some(cid) = &new.client_id
             && self.open_orders(None).iter().any(|o| &o.client_id == cid)

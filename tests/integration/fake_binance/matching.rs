@@ -1,10 +1,11 @@
 //! The fake's matching engine for the account's orders: a new order that passed `checks` locks
-//! its funds, is recorded, then works: MARKET orders walk the
-//! other side of the book (by quantity or `quoteOrderQty`), LIMIT orders take what crosses and
-//! rest the rest (GTC) or expire it (IOC; FOK fills entirely or not at all), stop orders wait for
-//! a trade at their stop price. Invariant: the account only ever trades against other
-//! participants' liquidity, every fill moves balances by exactly price × qty and the commission,
-//! and an order that ends holds no locked funds.
+//! its funds, is recorded, then works: MARKET orders walk the other side of the book (by quantity
+//! or `quoteOrderQty`), LIMIT orders take what crosses and rest the rest (GTC) or expire it (IOC;
+//! FOK fills entirely or not at all), stop orders wait for a trade at their stop price. The
+//! account's takers never meet its own resting orders (Binance's default self-trade prevention
+//! would expire the maker; the fake leaves it alone). Invariant: the account only ever trades
+//! against other participants' liquidity, every fill moves balances by exactly price × qty and
+//! the commission, and an order that ends holds no locked funds.
 
 use super::account::TradeRecord;
 use super::checks::{NewOrder, probe};
@@ -59,7 +60,7 @@ impl Exchange {
         o.working_time = self.now;
         let (kind, tif) = (o.kind, o.tif);
         if tif == Tif::Fok
-            && kind == Kind::Limit
+            && kind.has_price()
             && self.crossing_qty(id) < self.orders[&id].remaining()
         {
             self.close(id, Status::Expired, "EXPIRED", None);

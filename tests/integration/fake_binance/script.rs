@@ -134,10 +134,12 @@ impl FakeBinance {
         self.state().ex.add_symbol(spec);
     }
 
-    /// Sets a balance outright (no event: the account "was" like this).
+    /// Sets an asset's free balance outright, leaving what orders lock (no event: the account
+    /// "was" like this).
     pub fn set_balance(&self, asset: &str, free: &str) {
         let mut s = self.state();
-        s.ex.account.set(asset, dec(free), Decimal::ZERO);
+        let locked = s.ex.account.balance(asset).locked;
+        s.ex.account.set(asset, dec(free), locked);
         s.ex.account.take_dirty();
     }
 

@@ -1,7 +1,7 @@
 //! The matching engine through REST: market orders walking the book, fills, balances and
 //! commissions, Binance's refusals, resting orders filled partially by trades, time in force.
 
-use super::super::{Balance, FakeBinance};
+use super::super::{Balance, FakeBinance, SymbolSpec};
 use super::support::Rest;
 use rust_decimal::Decimal;
 use serde_json::Value;
@@ -158,6 +158,19 @@ async fn refusals_change_nothing() {
             "{params}"
         );
     }
+    fake.add_symbol(SymbolSpec {
+        status: "HALT".into(),
+        ..SymbolSpec::new("SOLUSDT", "SOL", "USDT", "0.01", "0.001", "5")
+    });
+    let halted = rest
+        .signed(
+            &fake,
+            "POST",
+            "/api/v3/order",
+            "symbol=SOLUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=100",
+        )
+        .await;
+    assert_eq!(halted.body["msg"], "Market is closed.");
     assert!(fake.orders().is_empty());
     assert_eq!(fake.balance("USDT").free, n(USDT));
     assert_eq!(fake.book("BTCUSDT").asks.len(), 2);
