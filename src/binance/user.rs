@@ -31,6 +31,7 @@
 mod conn;
 mod error;
 mod events;
+mod execution;
 mod frame;
 mod health;
 mod ledger;

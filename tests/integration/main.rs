@@ -9,6 +9,7 @@
 mod backtest;
 mod binance_rest;
 mod binance_stream;
+mod binance_user;
 mod cli_backtest;
 mod cli_config;
 mod cli_data;

@@ -56,7 +56,9 @@ pub async fn connect(
         other => UserError::Rest(other),
     })?;
     crate::binance::install_tls_provider();
-    let attempt = timeout(connect_timeout, tokio_tungstenite::connect_async(url)).await;
+    // Nagle off: a request is a single small frame and should leave at once.
+    let handshake = tokio_tungstenite::connect_async_with_config(url, None, true);
+    let attempt = timeout(connect_timeout, handshake).await;
     limiter.complete(permit, None);
     let ws = match attempt {
         Err(_) => {

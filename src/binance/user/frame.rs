@@ -5,10 +5,9 @@
 //! (`wire::quote_fractions` runs first); a frame yields one [`Frame`] or a reason it is malformed,
 //! never a panic.
 
-use super::events::{AccountPosition, BalanceDelta, ExecType, OrderUpdate, Source, UserFill};
-use crate::binance::wire::{Balance, OrderState, OrderType, TimeInForce, dec, quote_fractions};
-use crate::core::Side;
-use crate::market::Symbol;
+use super::events::{AccountPosition, BalanceDelta, OrderUpdate, UserFill};
+use super::execution::RawExecution;
+use crate::binance::wire::{Balance, dec, quote_fractions};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::Value;
@@ -214,124 +213,6 @@ struct RawDelta {
     delta: Decimal,
     #[serde(rename = "T")]
     clear_time: i64,
-}
-
-/// `executionReport`, the fields tickdesk uses (spec §10).
-#[derive(Deserialize)]
-struct RawExecution {
-    s: String,
-    c: String,
-    #[serde(rename = "S")]
-    side: String,
-    o: OrderType,
-    #[serde(default)]
-    f: Option<String>,
-    #[serde(deserialize_with = "dec")]
-    q: Decimal,
-    #[serde(deserialize_with = "dec")]
-    p: Decimal,
-    #[serde(rename = "P", default, deserialize_with = "opt_dec_null")]
-    stop: Option<Decimal>,
-    #[serde(default)]
-    g: Option<i64>,
-    #[serde(rename = "C", default)]
-    orig_client_id: Option<String>,
-    x: ExecType,
-    #[serde(rename = "X")]
-    status: OrderState,
-    #[serde(default)]
-    r: Option<String>,
-    i: u64,
-    #[serde(deserialize_with = "dec")]
-    l: Decimal,
-    #[serde(deserialize_with = "dec")]
-    z: Decimal,
-    #[serde(rename = "L", deserialize_with = "dec")]
-    last_price: Decimal,
-    #[serde(default, deserialize_with = "opt_dec_null")]
-    n: Option<Decimal>,
-    #[serde(rename = "N", default)]
-    commission_asset: Option<String>,
-    #[serde(rename = "T")]
-    time: i64,
-    t: i64,
-    #[serde(default)]
-    m: bool,
-    #[serde(rename = "Z", default, deserialize_with = "opt_dec_null")]
-    cum_quote: Option<Decimal>,
-    #[serde(rename = "Y", default, deserialize_with = "opt_dec_null")]
-    last_quote: Option<Decimal>,
-}
-
-/// A decimal that may be absent or `null`.
-fn opt_dec_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
-    let v = Option::<Value>::deserialize(d)?;
-    match v {
-        None | Some(Value::Null) => Ok(None),
-        Some(v) => dec(v).map(Some).map_err(serde::de::Error::custom),
-    }
-}
-
-fn tif(f: Option<&str>) -> Option<TimeInForce> {
-    match f? {
-        "GTC" => Some(TimeInForce::Gtc),
-        "IOC" => Some(TimeInForce::Ioc),
-        "FOK" => Some(TimeInForce::Fok),
-        _ => None,
-    }
-}
-
-impl RawExecution {
-    fn into_update(self) -> Result<(OrderUpdate, Option<UserFill>), String> {
-        let symbol: Symbol = self
-            .s
-            .parse()
-            .map_err(|e| format!("executionReport: {e}"))?;
-        let side = match self.side.as_str() {
-            "BUY" => Side::Buy,
-            "SELL" => Side::Sell,
-            other => return Err(format!("executionReport: side `{other}`")),
-        };
-        let client_order_id = match self.orig_client_id {
-            Some(orig) if !orig.is_empty() => orig,
-            _ => self.c,
-        };
-        let fill = (self.x == ExecType::Trade && self.t >= 0).then(|| UserFill {
-            symbol: symbol.clone(),
-            trade_id: self.t.unsigned_abs(),
-            order_id: self.i,
-            client_order_id: Some(client_order_id.clone()),
-            side,
-            qty: self.l,
-            price: self.last_price,
-            quote_qty: self.last_quote.unwrap_or(self.l * self.last_price),
-            commission: self.n.unwrap_or_default(),
-            commission_asset: self.commission_asset.clone(),
-            maker: self.m,
-            time: self.time,
-            source: Source::Stream,
-        });
-        let update = OrderUpdate {
-            symbol,
-            order_id: self.i,
-            client_order_id,
-            order_list_id: self.g.filter(|g| *g >= 0),
-            side,
-            order_type: self.o,
-            time_in_force: tif(self.f.as_deref()),
-            status: self.status,
-            execution: Some(self.x),
-            reject_reason: self.r.filter(|r| r != "NONE"),
-            qty: self.q,
-            price: self.p,
-            stop_price: self.stop.filter(|p| !p.is_zero()),
-            filled_qty: self.z,
-            filled_quote: self.cum_quote.filter(|q| !q.is_sign_negative()),
-            time: self.time,
-            source: Source::Stream,
-        };
-        Ok((update, fill))
-    }
 }
 
 #[cfg(test)]

@@ -2,6 +2,10 @@
 //! numbers.
 
 use super::*;
+use crate::binance::user::events::{ExecType, Source};
+use crate::binance::wire::{OrderState, OrderType, TimeInForce};
+use crate::core::Side;
+use rust_decimal::Decimal;
 use std::str::FromStr;
 
 fn d(s: &str) -> Decimal {

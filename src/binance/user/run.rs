@@ -106,24 +106,30 @@ impl<R: AccountRest> Runner<R> {
                     continue;
                 }
                 Ended::Lost(e) => {
-                    tracing::warn!(error = %e, "user-data connection lost");
-                    self.count_reconnect();
                     attempt = attempt.saturating_add(1);
-                    let wait = self.wait_after(&e, backoff.delay(attempt - 1));
-                    self.touch(|s| s.last_error = Some(e.clone()));
-                    let state = match e {
-                        UserError::Banned { until_ms } => UserState::Banned { until_ms },
-                        reason => UserState::Reconnecting { attempt, reason },
-                    };
-                    if self.set_state(state).await.is_err() {
-                        break;
+                    let backoff = backoff.delay(attempt - 1);
+                    match self.after_loss(e, attempt, backoff).await {
+                        Some(wait) => wait,
+                        None => break,
                     }
-                    wait
                 }
             };
             tokio::time::sleep(wait).await;
         }
         self.status.send_modify(|s| s.state = UserState::Stopped);
+    }
+
+    /// Publishes the loss; returns how long to wait (`None`: the consumer is gone).
+    async fn after_loss(&self, e: UserError, attempt: u32, backoff: Duration) -> Option<Duration> {
+        tracing::warn!(error = %e, "user-data connection lost");
+        self.count_reconnect();
+        let wait = self.wait_after(&e, backoff);
+        self.touch(|s| s.last_error = Some(e.clone()));
+        let state = match e {
+            UserError::Banned { until_ms } => UserState::Banned { until_ms },
+            reason => UserState::Reconnecting { attempt, reason },
+        };
+        self.set_state(state).await.ok().map(|()| wait)
     }
 
     fn count_reconnect(&self) {
