@@ -17,6 +17,8 @@
 //!   can be real (an illiquid market) and is reported in [`SyncAction::Updated`], not resynced.
 //! - On a resync the diffs that were not applied yet (the one revealing a gap and any buffered
 //!   after it) stay buffered for the next snapshot; each is still checked in sequence.
+//! - A snapshot newer than every buffered diff goes live at once, as the book at
+//!   `lastUpdateId`: the next diff must then straddle `lastUpdateId + 1` like any live diff.
 //! - A diff with `u == ` book id is applied: it carries the levels as of the book's own update,
 //!   so it changes nothing a correct book holds (only `u <` book id is ignored, as the spec says).
 
@@ -275,9 +277,9 @@ impl BookSync {
             self.buffer.pop_front();
             self.counters.ignored_diffs += 1;
         }
-        if self.buffer.is_empty() {
-            return SyncAction::Waiting; // the snapshot waits for the diff that follows it
-        }
+        // With every buffered diff older than the snapshot, the snapshot itself is the book as of
+        // `lastUpdateId`; the next diff is checked for continuity like any live one. (Waiting for
+        // it instead would leave a quiet market without a book.)
         self.go_live()
     }
 

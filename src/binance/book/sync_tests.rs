@@ -126,10 +126,14 @@ fn a_gap_inside_the_buffer_keeps_the_rest_for_the_next_snapshot() {
 }
 
 #[test]
-fn a_snapshot_past_every_buffered_diff_waits_for_the_next_one() {
+fn a_snapshot_past_every_buffered_diff_is_the_book_at_once() {
     let mut s = sync();
     s.on_diff(diff(100, 103));
-    assert_eq!(s.on_snapshot(snapshot(104)), SyncAction::Waiting);
+    assert_eq!(
+        s.on_snapshot(snapshot(104)),
+        live(104),
+        "a quiet market gets its book without waiting for a change"
+    );
     assert_eq!(s.on_diff(diff(105, 106)), live(106));
     // And a snapshot that came before any diff also waits.
     let mut early = sync();
@@ -141,12 +145,12 @@ fn a_snapshot_past_every_buffered_diff_waits_for_the_next_one() {
 fn a_snapshot_then_a_gap_before_the_next_diff_is_refused() {
     let mut s = sync();
     s.on_diff(diff(100, 103));
-    assert_eq!(s.on_snapshot(snapshot(104)), SyncAction::Waiting);
+    assert_eq!(s.on_snapshot(snapshot(104)), live(104));
     let action = s.on_diff(diff(107, 109));
-    assert!(matches!(
-        action,
-        SyncAction::FetchSnapshot(ResyncReason::SnapshotTooOld { .. })
-    ));
+    assert!(
+        matches!(action, SyncAction::FetchSnapshot(ResyncReason::Gap { .. })),
+        "{action:?}"
+    );
     assert!(s.book().is_none());
 }
 

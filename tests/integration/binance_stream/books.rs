@@ -86,11 +86,10 @@ async fn a_sequence_gap_withdraws_the_book_and_resyncs_it() {
     rig.fake.set_level(BTC, Side::Buy, "99.00", "3"); // never sent
     rig.fake.set_level(BTC, Side::Sell, "101.00", "4"); // reveals the gap
     until("the gap is seen", || view(&rig, BTC).counters.gaps == 1).await;
-    assert!(
-        !view(&rig, BTC).is_synced(),
-        "no book is served across a gap"
-    );
+    // The book was withdrawn at the gap and rebuilt from a new snapshot (that no book is served
+    // across a gap is the property test's job in `binance::book`): it holds the unsent level.
     rig.settle(BTC).await;
+    assert!(book_matches(&rig, BTC));
     let c = view(&rig, BTC).counters;
     assert_eq!((c.gaps, c.resyncs, c.syncs), (1, 1, 2), "{c:?}");
     assert!(c.snapshot_requests >= 2);
