@@ -140,7 +140,13 @@ impl StreamConfig {
         symbols: Vec<Symbol>,
         kinds: Vec<StreamKind>,
     ) -> Self {
-        Self::new(binance.endpoints().ws.as_str(), symbols, kinds)
+        Self {
+            depth_limit: u32::try_from(binance.depth_snapshot_levels.get())
+                .unwrap_or(DEFAULT_DEPTH_LIMIT),
+            stale_after: Duration::from_secs(binance.stale_after_secs.get()),
+            max_lifetime: Duration::from_secs(binance.reconnect_after_mins.get() * 60),
+            ..Self::new(binance.endpoints().ws.as_str(), symbols, kinds)
+        }
     }
 
     /// Every stream name, symbol by symbol.

@@ -40,6 +40,17 @@ pub struct TradeConfig {
 impl TradeConfig {
     /// Defaults: 10 s timeout (Binance's own processing limit), recvWindow 5000 ms, time
     /// resynced every 10 minutes, exchangeInfo trusted for an hour, 3 retries from 250 ms.
+    /// From the `[binance]` config section: its trading host (testnet when it says so),
+    /// recvWindow and order timeout.
+    pub fn from_config(binance: &crate::config::Binance) -> Self {
+        let recv_window = RecvWindow::new(binance.recv_window_ms.get()).unwrap_or_default();
+        Self {
+            timeout: Duration::from_secs(binance.order_timeout_secs.get()),
+            recv_window,
+            ..Self::new(binance.endpoints().trade.as_str())
+        }
+    }
+
     pub fn new(base_url: &str) -> Self {
         Self {
             base_url: base_url.trim_end_matches('/').to_string(),

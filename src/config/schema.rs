@@ -63,11 +63,17 @@ section! {
     Binance / BinancePatch : "binance" {
         testnet: bool,
         rest_url: HttpUrl,
+        trade_url: HttpUrl,
         ws_url: WsUrl,
         ws_api_url: WsUrl,
         testnet_rest_url: HttpUrl,
         testnet_ws_url: WsUrl,
         testnet_ws_api_url: WsUrl,
+        recv_window_ms: Bounded<1, 60_000>,
+        order_timeout_secs: Bounded<1, 60>,
+        depth_snapshot_levels: Bounded<5, 5000>,
+        stale_after_secs: Bounded<5, 3600>,
+        reconnect_after_mins: Bounded<10, 1435>,
     }
 }
 
@@ -268,6 +274,8 @@ impl Config {
 #[derive(Debug, Clone, Copy)]
 pub struct Endpoints<'a> {
     pub rest: &'a HttpUrl,
+    /// Signed REST: orders and the account (the testnet serves both on one host).
+    pub trade: &'a HttpUrl,
     pub ws: &'a WsUrl,
     pub ws_api: &'a WsUrl,
 }
@@ -277,12 +285,14 @@ impl Binance {
         if self.testnet {
             Endpoints {
                 rest: &self.testnet_rest_url,
+                trade: &self.testnet_rest_url,
                 ws: &self.testnet_ws_url,
                 ws_api: &self.testnet_ws_api_url,
             }
         } else {
             Endpoints {
                 rest: &self.rest_url,
+                trade: &self.trade_url,
                 ws: &self.ws_url,
                 ws_api: &self.ws_api_url,
             }

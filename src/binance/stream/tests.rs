@@ -260,3 +260,32 @@ fn depth_snapshot_weight_follows_the_limit() {
         .collect();
     assert_eq!(weights, [5, 5, 25, 25, 50, 50, 250, 250]);
 }
+
+#[test]
+fn the_binance_section_sets_host_snapshot_depth_staleness_and_lifetime() {
+    let toml = "[binance]\ntestnet = true\ndepth_snapshot_levels = 5000\nstale_after_secs = 90\nreconnect_after_mins = 60\n";
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("c.toml");
+    std::fs::write(&file, toml).unwrap();
+    let cfg = crate::config::Loaded::load(&crate::config::Sources {
+        cli_file: Some(file),
+        ..Default::default()
+    })
+    .unwrap()
+    .config;
+    let s = StreamConfig::from_config(&cfg.binance, vec![], vec![StreamKind::Depth]);
+    assert_eq!(s.ws_url, "wss://stream.testnet.binance.vision");
+    assert_eq!(s.depth_limit, 5000);
+    assert_eq!(s.stale_after, Duration::from_secs(90));
+    assert_eq!(s.max_lifetime, Duration::from_secs(3600));
+    let t = crate::binance::TradeConfig::from_config(&cfg.binance);
+    assert_eq!(t.base_url, "https://testnet.binance.vision");
+    let prod = crate::config::Loaded::load(&Default::default())
+        .unwrap()
+        .config;
+    let t = crate::binance::TradeConfig::from_config(&prod.binance);
+    assert_eq!(
+        (t.base_url.as_str(), t.recv_window.ms(), t.timeout),
+        ("https://api.binance.com", 5000, Duration::from_secs(10))
+    );
+}
