@@ -7,27 +7,38 @@
 //! is tokio's, so `#[tokio::test(start_paused = true)]` drives pings, cuts and slow answers.
 //!
 //! **REST** (`rest`, `trade_api`): `ping`, `time`, `exchangeInfo` (BTCUSDT and ETHUSDT, more via
-//! `add_symbol`), `depth`, `klines`, `POST/GET/DELETE order`, `order/test`, `GET/DELETE
-//! openOrders`, `account`, `myTrades`, `POST orderList/oco`, `GET/DELETE orderList`. SIGNED ones
-//! check `X-MBX-APIKEY`, the signature (HMAC hex or Ed25519 base64; the doc key `DOC_API_KEY` is
-//! registered) and `timestamp`/`recvWindow`. Weights, `X-MBX-USED-WEIGHT-1M`, order counts,
-//! 429/418 with `Retry-After`, Binance's error codes: see `limits` and `wire`.
+//! `add_symbol`), `depth`, `klines` (series held with `hold`/`forming`), `POST/GET/DELETE order`,
+//! `order/test`, `GET/DELETE openOrders`, `account`, `myTrades`, `POST orderList/oco`,
+//! `GET/DELETE orderList`. SIGNED ones check `X-MBX-APIKEY`, the signature (HMAC hex or Ed25519
+//! base64; the doc key `DOC_API_KEY` is registered) and `timestamp`/`recvWindow`. Weights,
+//! `X-MBX-USED-WEIGHT-1M`, order counts, 429/418 with `Retry-After`, error codes: `limits`, `wire`.
 //!
-//! **Matching** (`matching`, `triggers`): one account (balances via `set_balance`), the book per
-//! symbol set by the script (other participants' liquidity) plus the account's resting orders.
-//! MARKET walks the book; LIMIT GTC/IOC/FOK; LIMIT_MAKER; STOP_LOSS(_LIMIT) and
+//! **Matching** (`checks`, `matching`, `triggers`): one account (`set_balance`, `deposit`), the
+//! book per symbol set by the script (other participants' liquidity) plus the account's resting
+//! orders. MARKET walks the book; LIMIT GTC/IOC/FOK; LIMIT_MAKER; STOP_LOSS(_LIMIT) and
 //! TAKE_PROFIT(_LIMIT) trigger on scripted trades; OCO legs cancel each other.
+//!
+//! **Streams** (`streams`, `wsapi`, `socket`): depth diffs go out at once, one per book change
+//! (no 100 ms/1 s batching), on `@depth`, `@depth@100ms` and `@depth@1000ms` alike; also
+//! `@bookTicker`, `@aggTrade`, `@trade`, `@kline_<i>`; user events on the WebSocket API.
 //!
 //! **Scripting API** (`script`): `set_book`/`set_level`/`change_book` (each call = one depth diff
 //! with `U..u`), `drop_depth_diffs` (a sequence gap), `trade` (fills crossed resting orders, maybe
 //! partially; triggers stops), `kline`, `server_shutdown`, `disconnect_all`/`disconnect_streams`/
 //! `disconnect_api`, `stall` (silent sockets), `set_ws_config` (ping interval, pong timeout,
-//! lifetime = the 24-hour cut, incoming rate), `end_user_subscriptions`, `user_data_outage` (WebSocket API down: user events
-//! are lost), `fail`/`fail_after` (REST or `"WS <method>"` faults per route, see `Fault`),
-//! `set_skew_ms` (→ `-1021`), `weight_limit`, `order_limits`, `numbers_as_json`.
+//! lifetime = the 24-hour cut, incoming rate), `end_user_subscriptions`, `user_data_outage`
+//! (WebSocket API down: user events are lost), `fail`/`fail_after` (REST or `"WS <method>"` faults
+//! per route, see `Fault`), `set_skew_ms` (→ `-1021`), `weight_limit`, `order_limits`,
+//! `ban_on_violation`, `set_commission`, `numbers_as_json`.
 //! **Inspection**: `calls`, `submissions` (every order request received), `orders`,
-//! `open_orders`, `balance`, `book`, `trades`, `ws_stats`, `requests` (klines), `peak_used`,
-//! `over_limit_429s`, `retry_after_violations`, `requests_while_banned`.
+//! `open_orders`, `balance`, `book`, `trades`, `ws_stats`, `open_connections`, `requests`
+//! (klines), `peak_used`, `over_limit_429s`, `retry_after_violations`, `requests_while_banned`.
+//!
+//! **On the paused clock.** Whenever the runtime waits on a socket, tokio jumps the clock to the
+//! next timer (a ping 20 s away, a client's idle-pool timer): a signed request may arrive many
+//! seconds after its `timestamp`, so tests sign with a generous `recvWindow`. Small writes must not
+//! wait for a delayed ACK (real time): the fake sets `TCP_NODELAY`, and clients should too
+//! (`connect_async_with_config(url, None, true)`).
 //!
 //! Invariant: the exchange state and the events it sends change under one lock, so every socket
 //! sees events in the order the exchange made them, and a REST snapshot never runs ahead of them.
