@@ -75,6 +75,8 @@ pub struct UserConfig {
     pub stale_after: Duration,
     /// Planned reconnect after this long (Binance cuts at 24 h).
     pub max_lifetime: Duration,
+    /// Waits between connection attempts; `max_retries` is not used (the session retries until
+    /// it is dropped or Binance refuses it for good).
     pub backoff: RetryPolicy,
     /// Seeds the backoff jitter.
     pub seed: u64,

@@ -1,6 +1,7 @@
 //! Errors of the user-data session, split into transient (reconnect after a backoff) and
 //! permanent (Binance refused us: the code and message are kept for the user, and the session
-//! stops instead of hammering the API). Cloneable, so they travel inside health events.
+//! stops instead of hammering the API). Cloneable, so they travel inside health events. Every
+//! `until_ms` is on Binance's clock (its `retryAfter`), not the local one.
 
 use crate::binance::RestError;
 

@@ -18,7 +18,7 @@ pub enum UserState {
     Subscribed { subscription_id: u64 },
     /// Waiting before connection attempt `attempt` (1-based) after `reason`.
     Reconnecting { attempt: u32, reason: UserError },
-    /// Binance banned the IP (418): nothing is sent until `until_ms`.
+    /// Binance banned the IP (418): nothing is sent until `until_ms` (Binance's clock).
     Banned { until_ms: i64 },
     /// Binance refused us for good (bad key, permissions): the session ended.
     Failed(UserError),
@@ -51,7 +51,8 @@ impl UserState {
 pub struct UserCounters {
     /// Connections opened (the first included).
     pub connections: u64,
-    /// Reconnects after a loss, a stale feed, a termination or the lifetime cut.
+    /// New connections after a loss, a stale feed, a refusal worth retrying or a planned
+    /// renewal (a terminated subscription is renewed on the same socket and not counted).
     pub reconnects: u64,
     /// Subscriptions granted (resubscriptions after `eventStreamTerminated` included).
     pub subscriptions: u64,

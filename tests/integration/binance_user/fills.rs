@@ -5,6 +5,7 @@
 use super::{
     d, fills, hmac_signer, id, is_live, limit_buy, market_buy, order_is, orders, rig_with,
 };
+use crate::fake_binance::Closed;
 use std::time::Duration;
 use tickdesk::binance::user::{Source, UserEvent, UserState};
 use tickdesk::binance::wire::OrderState;
@@ -129,5 +130,53 @@ async fn fills_missed_while_the_socket_was_down_arrive_once_in_order() {
     assert_eq!(
         c.duplicate_fills, 1,
         "REST returned the socket's fill again; it was dropped"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_stalled_consumer_delays_fills_but_never_loses_or_repeats_them() {
+    let (fake, clock) = super::fake().await;
+    let mut cfg = super::config(&format!("{}/ws-api/v3", fake.ws_url()));
+    cfg.queue = 1;
+    let mut r = super::start(fake, clock, hmac_signer(), cfg);
+    r.until(is_live).await;
+    for n in 1..=4 {
+        r.place(market_buy(n, "0.01")).await;
+    }
+    // Nobody reads for two minutes: the session waits on the full queue, stops answering
+    // pings, and the server drops it after its one-minute pong deadline.
+    tokio::time::sleep(Duration::from_secs(120)).await;
+    let closed = r.fake.ws_stats().closed;
+    assert!(
+        closed.iter().any(|(_, why)| *why == Closed::PongTimeout),
+        "{closed:?}"
+    );
+    // Two more fills while the session has no socket: only REST can tell.
+    for n in 5..=6 {
+        r.place(market_buy(n, "0.01")).await;
+    }
+    r.until(is_live).await;
+    r.quiet_for(60).await;
+
+    let got: Vec<u64> = fills(&r.seen).iter().map(|f| f.trade_id).collect();
+    let want: Vec<u64> = r.fake.trades().iter().map(|t| t.id).collect();
+    assert_eq!(want.len(), 6);
+    assert_eq!(got, want, "all six, once each, in order");
+    let sources: Vec<Source> = fills(&r.seen).iter().map(|f| f.source).collect();
+    assert_eq!(
+        sources[..4],
+        [Source::Stream; 4],
+        "read before the drop, delivered late"
+    );
+    assert_eq!(sources[4..], [Source::Reconciled; 2]);
+    let c = r.stream.status().counters;
+    assert_eq!(c.duplicate_fills, 4, "REST listed the first four again");
+    let filled = orders(&r.seen)
+        .iter()
+        .filter(|u| u.status == OrderState::Filled)
+        .count();
+    assert_eq!(
+        filled, 4,
+        "orders 5 and 6 are unknown to the stream: fills only"
     );
 }
