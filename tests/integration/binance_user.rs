@@ -22,7 +22,7 @@ use tickdesk::binance::wire::{
     ClientOrderId, NewOrder, OrderSpec, OrderState, RespType, SessionTag, TimeInForce,
 };
 use tickdesk::binance::{ServerClock, Signer, TradeClient, TradeConfig, WeightLimiter};
-use tickdesk::clock::TokioClock;
+use tickdesk::clock::{Clock, TokioClock};
 use tickdesk::core::{Qty, Side};
 use tickdesk::market::Symbol;
 use tickdesk::secrets::Secret;
@@ -275,6 +275,13 @@ async fn ed25519_logs_on_then_subscribes_and_balance_changes_arrive() {
     };
     let usdt = p.balances.iter().find(|b| b.asset == "USDT").unwrap();
     assert_eq!(usdt.free, d("100250.5"));
+    let status = r.stream.status();
+    assert_eq!(
+        status.event_age_ms(r.clock.now_ms()),
+        Some(0),
+        "the snapshot saw it"
+    );
+    assert_eq!(status.counters.events, 2);
 }
 
 #[tokio::test(start_paused = true)]

@@ -1,8 +1,9 @@
 //! `eventStreamTerminated` ends a subscription: the session subscribes again on the same socket,
 //! reconciles, and from then on only the new subscription's events count. The fake Binance
 //! cannot end a subscription on its own, so the WebSocket API side here is a scripted peer on
-//! 127.0.0.1 (answers `time` and `userDataStream.subscribe.signature`, sends what the test
-//! scripts); REST reconciliation still runs against the fake.
+//! 127.0.0.1 (answers `time` and `userDataStream.subscribe.signature`, the latter after a stray
+//! response with another id, and sends what the test scripts); REST reconciliation still runs
+//! against the fake.
 
 use super::{UserRig, config, fake, fills, hmac_signer, is_live, start};
 use futures_util::{SinkExt, StreamExt};
@@ -67,6 +68,12 @@ async fn serve(
                     }
                     other => panic!("unexpected {other}"),
                 };
+                if method != "time" {
+                    // A response to no request of this session comes first; it must not be
+                    // taken for the subscription's answer.
+                    let stray = json!({"id": 999, "status": 200, "result": {"subscriptionId": 42}});
+                    ws.send(Message::text(stray.to_string())).await.unwrap();
+                }
                 let reply = json!({"id": req["id"], "status": 200, "result": result});
                 ws.send(Message::text(reply.to_string())).await.unwrap();
             }
