@@ -1,3 +1,6 @@
+//! The ledger's rules: one delivery per (symbol, trade id), a floor that only rises, cursors that
+//! never go back, orders tracked open until they end.
+
 use super::*;
 use crate::binance::user::events::Source;
 use crate::binance::wire::{OrderState, OrderType};

@@ -1,3 +1,6 @@
+//! Reconciliation against an in-memory account (open orders, orders, trades, every call logged):
+//! missed fills in trade-id order with client ids, closed orders queried, pages followed.
+
 use super::*;
 use crate::binance::user::events::Source;
 use crate::binance::wire::{self, OrderState};
