@@ -40,21 +40,6 @@ pub enum Fault {
     BackendTimeout { executed: bool },
 }
 
-impl Fault {
-    /// Whether the request is executed before the fault shows.
-    pub fn executes(&self) -> bool {
-        matches!(
-            self,
-            Self::Malformed
-                | Self::Slow(_)
-                | Self::ExecutedThenServerError
-                | Self::ExecutedThenDrop
-                | Self::ExecutedThenSlow(_)
-                | Self::BackendTimeout { executed: true }
-        )
-    }
-}
-
 #[derive(Debug, Default)]
 pub struct Faults(BTreeMap<String, VecDeque<Option<Fault>>>);
 

@@ -96,10 +96,6 @@ impl Params {
             .transpose()
     }
 
-    pub fn req_dec(&self, name: &str) -> Result<Decimal, ApiError> {
-        self.dec(name)?.ok_or_else(|| ApiError::missing(name))
-    }
-
     pub fn int(&self, name: &str) -> Result<Option<i64>, ApiError> {
         self.get(name)
             .map(|v| {
