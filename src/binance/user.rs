@@ -11,7 +11,9 @@
 //!   [`BalanceDelta`]; `eventStreamTerminated` → resubscribe on the same socket, then reconcile.
 //! - **Reconciliation.** After every subscription, REST (through [`AccountRest`], which the
 //!   trading client implements) supplies the open orders, the final state of orders that closed
-//!   meanwhile and every trade since each symbol's cursor. Fills are deduplicated by
+//!   meanwhile, every trade since each symbol's cursor and, last, the account's balances (an
+//!   [`AccountPosition`] with every balance, in place of balance events missed during the gap).
+//!   Fills are deduplicated by
 //!   (symbol, trade id) across socket and REST and come in trade-id order per symbol.
 //! - **Connection.** Pings answered with their payload; no frame for `stale_after` → reconnect;
 //!   a planned reconnect at `max_lifetime` (before the 24-hour cut) and on `serverShutdown`;

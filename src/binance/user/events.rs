@@ -4,7 +4,9 @@
 //! queued, cloned into a replica or journalled without touching the session.
 
 use super::health::UserStatus;
-use crate::binance::wire::{Balance, MyTrade, OrderReport, OrderState, OrderType, TimeInForce};
+use crate::binance::wire::{
+    Account, Balance, MyTrade, OrderReport, OrderState, OrderType, TimeInForce,
+};
 use crate::core::Side;
 use crate::market::Symbol;
 use rust_decimal::Decimal;
@@ -123,14 +125,16 @@ impl UserFill {
     }
 }
 
-/// `outboundAccountPosition`.
+/// `outboundAccountPosition` (the balances that changed), or after a reconciliation the whole
+/// account from `GET /api/v3/account` (every balance it lists).
 #[derive(Debug, Clone, PartialEq)]
 pub struct AccountPosition {
-    /// `E`, ms.
+    /// `E`, ms (the account's update time when reconciled).
     pub event_time: i64,
     /// `u`: time of the last account update, ms.
     pub update_time: i64,
     pub balances: Vec<Balance>,
+    pub source: Source,
 }
 
 /// `balanceUpdate`.
@@ -141,6 +145,19 @@ pub struct BalanceDelta {
     /// `T`: clear time, ms.
     pub clear_time: i64,
     pub event_time: i64,
+}
+
+impl AccountPosition {
+    /// The account as `GET /api/v3/account` listed it.
+    pub fn from_rest(a: Account) -> Self {
+        let time = a.update_time.unwrap_or(0);
+        Self {
+            event_time: time,
+            update_time: time,
+            balances: a.balances,
+            source: Source::Reconciled,
+        }
+    }
 }
 
 impl OrderUpdate {

@@ -5,7 +5,7 @@
 //! (`wire::quote_fractions` runs first); a frame yields one [`Frame`] or a reason it is malformed,
 //! never a panic.
 
-use super::events::{AccountPosition, BalanceDelta, OrderUpdate, UserFill};
+use super::events::{AccountPosition, BalanceDelta, OrderUpdate, Source, UserFill};
 use super::execution::RawExecution;
 use crate::binance::wire::{Balance, dec, quote_fractions};
 use rust_decimal::Decimal;
@@ -158,6 +158,7 @@ fn payload(event: Value) -> Result<Payload, String> {
                     .into_iter()
                     .map(RawBalance::into_balance)
                     .collect(),
+                source: Source::Stream,
             }))
         }
         "balanceUpdate" => {

@@ -1,19 +1,21 @@
 //! The REST reconciliation run after every (re)connect and subscription, so no fill is missed
 //! while the socket was down: per symbol of interest, the open orders (their current state
 //! becomes order updates), the final state of orders we believed open that no longer are, and
-//! `myTrades` from the symbol's cursor (all pages). A missed fill names its order's client id
-//! when the order was seen before (on the socket or in open orders); one placed and filled
-//! entirely while the socket was down has only Binance's order id. Missed fills are emitted in trade-id order,
-//! then the order states; fills are deduplicated by (symbol, trade id) through the [`Ledger`],
-//! the same one the socket's fills pass, so nothing is delivered twice.
+//! `myTrades` from the symbol's cursor (all pages); then the account's balances. A missed fill
+//! names its order's client id when the order was seen before (on the socket or in open orders);
+//! one placed and filled entirely while the socket was down has only Binance's order id.
+//! Per symbol, missed fills come first in trade-id order, then the order states; the balances
+//! come last (balance events missed during the gap are not replayed: the snapshot replaces
+//! them). Fills are deduplicated by (symbol, trade id) through the [`Ledger`], the same one the
+//! socket's fills pass, so nothing is delivered twice.
 //!
 //! Invariant: reconciliation only reads. It produces the events and updates the ledger; the
 //! session decides when they go out (before any socket event that arrived meanwhile).
 
 use super::error::UserError;
-use super::events::{OrderUpdate, UserEvent, UserFill};
+use super::events::{AccountPosition, OrderUpdate, UserEvent, UserFill};
 use super::ledger::{Ledger, TradeCursor};
-use crate::binance::wire::{MyTrade, OrderReport};
+use crate::binance::wire::{Account, MyTrade, OrderReport};
 use crate::market::Symbol;
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -39,6 +41,9 @@ pub trait AccountRest: Send + Sync + 'static {
         from: TradeCursor,
         limit: u32,
     ) -> impl Future<Output = Result<Vec<MyTrade>, UserError>> + Send;
+
+    /// `GET /api/v3/account`.
+    fn account(&self) -> impl Future<Output = Result<Account, UserError>> + Send;
 
     /// `GET /api/v3/order?symbol=&origClientOrderId=`; `None` when Binance has no such order.
     fn query_order(
@@ -68,6 +73,8 @@ pub async fn reconcile<R: AccountRest>(
     for symbol in ledger.symbols() {
         reconcile_symbol(rest, ledger, &symbol, started_ms, &mut out).await?;
     }
+    let account = AccountPosition::from_rest(rest.account().await?);
+    out.events.push(UserEvent::Balances(account));
     Ok(out)
 }
 

@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::binance::user::events::Source;
-use crate::binance::wire::{self, OrderState};
+use crate::binance::wire::{self, Account, OrderState};
 use std::sync::Mutex;
 
 fn sym(s: &str) -> Symbol {
@@ -75,6 +75,13 @@ impl AccountRest for Mock {
         Ok(picked)
     }
 
+    async fn account(&self) -> Result<Account, UserError> {
+        self.calls.lock().unwrap().push("account".into());
+        let json = br#"{"canTrade":true,"updateTime":1500,"balances":[
+            {"asset":"BTC","free":"0.04","locked":"0"},{"asset":"USDT","free":98400.5,"locked":0}]}"#;
+        Ok(wire::from_slice(json).unwrap())
+    }
+
     async fn query_order(
         &self,
         _: &Symbol,
@@ -136,7 +143,7 @@ async fn missed_fills_come_once_in_trade_id_order_with_their_client_ids() {
         "trade 3 is older than `since`; order 77 was never seen, so only its order id is known"
     );
     assert_eq!((first.fills, first.orders, first.duplicates), (4, 2, 0));
-    let orders: Vec<(u64, OrderState)> = first.events[4..]
+    let orders: Vec<(u64, OrderState)> = first.events[4..6]
         .iter()
         .map(|e| match e {
             UserEvent::Order(u) => (u.order_id, u.status),
@@ -147,9 +154,15 @@ async fn missed_fills_come_once_in_trade_id_order_with_their_client_ids() {
         orders,
         vec![(1, OrderState::PartiallyFilled), (2, OrderState::Filled)]
     );
+    let Some(UserEvent::Balances(account)) = first.events.last() else {
+        panic!("the balances come last: {:?}", first.events.last());
+    };
+    assert_eq!((account.update_time, account.source), (1500, Source::Reconciled));
+    assert_eq!(account.balances[1].free.to_string(), "98400.5");
     assert!(first.events.iter().all(|e| match e {
         UserEvent::Fill(f) => f.source == Source::Reconciled,
         UserEvent::Order(u) => u.source == Source::Reconciled,
+        UserEvent::Balances(b) => b.source == Source::Reconciled,
         _ => false,
     }));
     assert_eq!(ledger.cursor(&sym("BTCUSDT")), TradeCursor::FromId(14));

@@ -1,12 +1,12 @@
-//! The trading client as the reconciliation's REST source: open orders, account trades and order
-//! queries go through `TradeClient` (its limiter, signing, clock and retries), so there is one
+//! The trading client as the reconciliation's REST source: open orders, account trades, order
+//! queries and balances go through `TradeClient` (its limiter, signing, clock and retries), so there is one
 //! signed REST client in the process. Invariant: a `TradeError` keeps its REST error (Binance's
 //! code and message) when it has one.
 
 use super::error::UserError;
 use super::ledger::TradeCursor;
 use super::reconcile::AccountRest;
-use crate::binance::wire::{MyTrade, OrderReport};
+use crate::binance::wire::{Account, MyTrade, OrderReport};
 use crate::binance::{TradeClient, TradeError, TradeQuery};
 use crate::market::Symbol;
 
@@ -41,6 +41,10 @@ impl AccountRest for TradeClient {
         TradeClient::my_trades(self, symbol.as_str(), q)
             .await
             .map_err(from_trade)
+    }
+
+    async fn account(&self) -> Result<Account, UserError> {
+        TradeClient::account(self).await.map_err(from_trade)
     }
 
     async fn query_order(
