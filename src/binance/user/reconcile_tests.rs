@@ -157,7 +157,10 @@ async fn missed_fills_come_once_in_trade_id_order_with_their_client_ids() {
     let Some(UserEvent::Balances(account)) = first.events.last() else {
         panic!("the balances come last: {:?}", first.events.last());
     };
-    assert_eq!((account.update_time, account.source), (1500, Source::Reconciled));
+    assert_eq!(
+        (account.update_time, account.source),
+        (1500, Source::Reconciled)
+    );
     assert_eq!(account.balances[1].free.to_string(), "98400.5");
     assert!(first.events.iter().all(|e| match e {
         UserEvent::Fill(f) => f.source == Source::Reconciled,
