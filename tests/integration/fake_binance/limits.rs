@@ -106,8 +106,9 @@ impl Limits {
         self.retry_until = Some(now + i64::try_from(secs).unwrap_or(0) * 1000);
     }
 
-    /// Counts `n` new orders; refuses with 429 `-1015` past either order limit.
-    pub fn count_orders(&mut self, now: i64, n: u32) -> Result<(), (ApiError, u64)> {
+    /// Counts `n` new orders; refuses with 429 `-1015` and `Retry-After` (spec §6) past either
+    /// order limit.
+    pub fn count_orders(&mut self, now: i64, n: u32) -> Result<(), ApiError> {
         let (w10, d1) = (now.div_euclid(10_000), now.div_euclid(86_400_000));
         if self.window_10s.0 != w10 {
             self.window_10s = (w10, 0);
@@ -117,7 +118,10 @@ impl Limits {
         }
         let over = |limit: u32, what: &str, until: i64| {
             let msg = format!("Too many new orders; current limit is {limit} orders per {what}.");
-            (ApiError::new(429, -1015, msg), secs_until(now, until))
+            ApiError {
+                retry_after: Some(secs_until(now, until)),
+                ..ApiError::new(429, -1015, msg)
+            }
         };
         if self.window_10s.1 + n > self.orders_10s_limit {
             return Err(over(self.orders_10s_limit, "10 SECOND", (w10 + 1) * 10_000));

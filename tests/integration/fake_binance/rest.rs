@@ -134,7 +134,12 @@ async fn run(
     }
     let (status, headers, body) = match execute(fake, req, params, route) {
         Ok(a) => (200, a.headers, a.body),
-        Err(e) => (e.status, Vec::new(), e.body()),
+        Err(e) => {
+            let retry = e
+                .retry_after
+                .map(|secs| ("Retry-After".to_string(), secs.to_string()));
+            (e.status, retry.into_iter().collect(), e.body())
+        }
     };
     let plain = |status: u16, body: String| Outcome::Answer(status, Vec::new(), body);
     match fault {

@@ -121,7 +121,7 @@ fn new_order(fake: &FakeBinance, params: &Params, test_only: bool) -> Result<Ans
     let mut s = fake.state();
     let spec = s.ex.spec(&new.symbol)?;
     s.ex.check(&spec, &new)?;
-    s.limits.count_orders(now, 1).map_err(|(e, _)| e)?;
+    s.limits.count_orders(now, 1)?;
     let headers = s.limits.order_headers();
     drop(s);
     let id = fake.exchange(|ex| ex.place(&new))?;
@@ -336,7 +336,7 @@ fn new_oco(fake: &FakeBinance, params: &Params) -> Result<Answer, ApiError> {
     let now = fake.now();
     let mut s = fake.state();
     s.ex.spec(&oco.symbol)?;
-    s.limits.count_orders(now, 2).map_err(|(e, _)| e)?;
+    s.limits.count_orders(now, 2)?;
     let headers = s.limits.order_headers();
     drop(s);
     let list_id = fake.exchange(|ex| ex.place_oco(&oco))?;

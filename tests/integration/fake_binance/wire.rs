@@ -13,6 +13,8 @@ pub struct ApiError {
     pub status: u16,
     pub code: i64,
     pub msg: String,
+    /// Seconds for a `Retry-After` header, when the refusal carries one.
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -21,6 +23,7 @@ impl ApiError {
             status,
             code,
             msg: msg.into(),
+            retry_after: None,
         }
     }
 

@@ -44,6 +44,11 @@ async fn weights_and_order_counts_are_reported_in_headers() {
     );
     let over = rest.signed(&fake, "POST", "/api/v3/order", q).await;
     assert_eq!((over.status, over.code()), (429, Some(-1015)));
+    let wait: u64 = over.header("retry-after").unwrap().parse().unwrap();
+    assert!(
+        (1..=10).contains(&wait),
+        "until the 10-second window ends: {wait}"
+    );
 }
 
 #[tokio::test(start_paused = true)]
