@@ -133,6 +133,7 @@ section! {
         max_fps: Bounded<1, 30>,
         book_levels: Bounded<3, 50>,
         on_hangup: Hangup,
+        overlays: Vec<crate::indicators::Overlay>,
     }
 }
 

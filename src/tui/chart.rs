@@ -25,7 +25,7 @@
 //! Overlays are `•` in `overlays[slot % 4]` and never cover a body cell. Fills are `▲` (buy, below
 //! the low) and `▼` (sell, above the high), on the plot's edge row when the candle touches it
 //! (covering the candle's end there). Open orders are `╌` lines through empty cells with
-//! their label at the plot's right edge, `↑`/`↓` in front when the price is off the plot. The axis
+//! their label at the plot's left edge (over the oldest candles), `↑`/`↓` in front when the price is off the plot. The axis
 //! marks labelled rows with `┤`, grid dots `·` continue those rows, and the close of the newest
 //! visible candle is a reversed tag in its candle's style. Volume bars use `▁▂▃▄▅▆▇█`.
 

@@ -7,6 +7,7 @@ use super::state::{Dialog, Request, Ui};
 use super::update::{ask_flatten, update};
 use crate::backtest::Spec;
 use crate::core::{Command, Side};
+use crate::indicators::Overlay;
 use crate::paper::Control;
 use crate::replica::{AlertLevel, Replica, Speed};
 
@@ -33,10 +34,34 @@ pub fn run(ui: &mut Ui, r: &Replica, base: &Spec, text: &str) -> Vec<Request> {
             ui.dialog = Some(Dialog::CommandLine(CommandLine {
                 text: text.to_string(),
                 error: Some(e),
+                recall: None,
             }));
             Vec::new()
         }
     }
+}
+
+/// `overlay EXPR` adds the overlay, or removes it when shown; `overlay clear` removes them all.
+fn overlay(ui: &mut Ui, expr: &str) -> Result<(), String> {
+    let c = &mut ui.chart;
+    c.show_overlays = true;
+    if expr.trim() == "clear" {
+        c.overlays.clear();
+        return Ok(());
+    }
+    let o = Overlay::parse(expr)?;
+    match c.overlays.iter().position(|x| *x == o) {
+        Some(i) => {
+            c.overlays.remove(i);
+            ui.note(AlertLevel::Info, format!("overlay {o} removed"));
+        }
+        None => {
+            let text = format!("overlay {o} added");
+            c.overlays.push(o);
+            ui.note(AlertLevel::Info, text);
+        }
+    }
+    Ok(())
 }
 
 fn parse(ui: &mut Ui, r: &Replica, base: &Spec, text: &str) -> Result<Vec<Request>, String> {
@@ -115,6 +140,12 @@ fn parse(ui: &mut Ui, r: &Replica, base: &Spec, text: &str) -> Result<Vec<Reques
         }
         "symbol" => {
             ui.chart.market = market(ui, r, Some(one("a symbol")?))?;
+            Ok(Vec::new())
+        }
+        "overlay" => overlay(ui, &words[1..].join(" ")).map(|()| Vec::new()),
+        "filter" => {
+            ui.log_filter = words[1..].join(" ");
+            ui.focus_pane(super::layout::Pane::Log);
             Ok(Vec::new())
         }
         "backtest" => Ok(update(ui, r, base, Action::NewBacktest)),

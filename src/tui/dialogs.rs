@@ -3,7 +3,7 @@
 
 use super::forms::{COMMANDS, Fields};
 use super::keymap::Context;
-use super::state::{Dialog, Ui};
+use super::state::{Dialog, Help, Ui};
 use super::theme::Theme;
 use super::view::{Look, popup};
 use crate::replica::Replica;
@@ -23,7 +23,7 @@ fn frame<'a>(title: &str, theme: &Theme) -> Block<'a> {
 pub fn draw(f: &mut Frame<'_>, d: &Dialog, r: &Replica, ui: &Ui, look: &Look<'_>, area: Rect) {
     let theme = look.theme;
     match d {
-        Dialog::Help => help(f, ui, look, area),
+        Dialog::Help(h) => help(f, ui, h, look, area),
         Dialog::Confirm(c) => {
             let rect = popup(f, area, 64, 6);
             let text = vec![
@@ -39,33 +39,16 @@ pub fn draw(f: &mut Frame<'_>, d: &Dialog, r: &Replica, ui: &Ui, look: &Look<'_>
             );
         }
         Dialog::CommandLine(line) => {
-            let rect = Rect::new(
-                area.x,
-                area.bottom().saturating_sub(3),
-                area.width,
-                3.min(area.height),
-            );
-            f.render_widget(ratatui::widgets::Clear, rect);
             let hint = match &line.error {
                 Some(e) => Span::styled(e.clone(), theme.error),
                 None => Span::styled(line.candidates().join(" · "), theme.muted),
             };
-            let text = vec![
-                Line::from(vec![
-                    Span::styled(":", theme.accent),
-                    Span::raw(line.text.clone()),
-                    Span::styled("█", theme.accent),
-                ]),
-                Line::from(hint),
-            ];
-            f.render_widget(
-                Paragraph::new(text).block(
-                    Block::default()
-                        .borders(Borders::TOP)
-                        .border_style(theme.border_focus),
-                ),
-                rect,
-            );
+            prompt(f, area, (":", &line.text), hint, theme);
+        }
+        Dialog::Filter { .. } => {
+            let hint = "log lines containing this text · enter keeps it · esc restores the last";
+            let hint = Span::styled(hint, theme.muted);
+            prompt(f, area, ("/", &ui.log_filter), hint, theme);
         }
         Dialog::Ticket(t) => {
             let m = r.markets.get(ui.chart.market);
@@ -84,6 +67,35 @@ pub fn draw(f: &mut Frame<'_>, d: &Dialog, r: &Replica, ui: &Ui, look: &Look<'_>
             fields(f, "New backtest", &b.0, hint, theme, rect);
         }
     }
+}
+
+/// A one-line prompt at the bottom: the prefix, the text typed, a cursor, and a hint below.
+fn prompt(
+    f: &mut Frame<'_>,
+    area: Rect,
+    (prefix, text): (&str, &str),
+    hint: Span<'_>,
+    theme: &Theme,
+) {
+    let rect = Rect::new(
+        area.x,
+        area.bottom().saturating_sub(3),
+        area.width,
+        3.min(area.height),
+    );
+    f.render_widget(ratatui::widgets::Clear, rect);
+    let lines = vec![
+        Line::from(vec![
+            Span::styled(prefix.to_string(), theme.accent),
+            Span::raw(text.to_string()),
+            Span::styled("█", theme.accent),
+        ]),
+        Line::from(hint),
+    ];
+    let block = Block::default()
+        .borders(Borders::TOP)
+        .border_style(theme.border_focus);
+    f.render_widget(Paragraph::new(lines).block(block), rect);
 }
 
 fn fields(f: &mut Frame<'_>, title: &str, form: &Fields, hint: &str, theme: &Theme, rect: Rect) {
@@ -120,7 +132,7 @@ fn fields(f: &mut Frame<'_>, title: &str, form: &Fields, hint: &str, theme: &The
     );
 }
 
-fn help(f: &mut Frame<'_>, ui: &Ui, look: &Look<'_>, area: Rect) {
+fn help(f: &mut Frame<'_>, ui: &Ui, h: &Help, look: &Look<'_>, area: Rect) {
     let theme = look.theme;
     let context = ui.focused().context();
     let mut lines = vec![Line::from(Span::styled(
@@ -141,23 +153,33 @@ fn help(f: &mut Frame<'_>, ui: &Ui, look: &Look<'_>, area: Rect) {
             Span::raw(*about),
         ]));
     }
+    lines.push(Line::from(""));
     lines.push(Line::from(Span::styled(
-        format!(
-            "Forms: {}",
-            look.keymap
-                .bindings(Context::Form)
-                .iter()
-                .map(|(k, a)| format!("{k} {}", a.name()))
-                .collect::<Vec<_>>()
-                .join(" · ")
-        ),
-        theme.muted,
+        "Forms and the ticket",
+        theme.title,
     )));
+    for (key, action) in look.keymap.bindings(Context::Form) {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{key:>10}  "), theme.accent),
+            Span::raw(action.about()),
+        ]));
+    }
     let rect = popup(f, area, 90, area.height.saturating_sub(2));
+    let rows = rect.height.saturating_sub(2);
+    let max = u16::try_from(lines.len())
+        .unwrap_or(u16::MAX)
+        .saturating_sub(rows);
+    h.max.set(max);
+    let scroll = h.scroll.min(max);
+    let title = if max == 0 {
+        "Help · esc closes".to_string()
+    } else {
+        format!("Help · j/k scroll ({}/{}) · esc closes", scroll, max)
+    };
     f.render_widget(
         Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(frame("Help · esc closes", theme)),
+            .scroll((scroll, 0))
+            .block(frame(&title, theme)),
         rect,
     );
 }

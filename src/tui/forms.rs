@@ -316,6 +316,27 @@ impl BacktestForm {
 pub struct CommandLine {
     pub text: String,
     pub error: Option<String>,
+    /// The history entry shown, while walking it with up/down.
+    pub recall: Option<usize>,
+}
+
+/// Command lines entered before, oldest first (at most `History::MAX`, repeats collapsed).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct History(Vec<String>);
+
+impl History {
+    pub const MAX: usize = 100;
+
+    pub fn push(&mut self, text: &str) {
+        let text = text.trim();
+        if text.is_empty() || self.0.last().is_some_and(|l| l == text) {
+            return;
+        }
+        self.0.push(text.to_string());
+        if self.0.len() > Self::MAX {
+            self.0.remove(0);
+        }
+    }
 }
 
 /// Every command the line knows, with its arguments and what it does (shown by `:help`).
@@ -337,11 +358,36 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("speed", "1|10|60|600|max|pause  replay speed"),
     ("tf", "INTERVAL  chart timeframe, e.g. 15m"),
     ("symbol", "SYMBOL  chart symbol"),
+    (
+        "overlay",
+        "EXPR|clear  add or remove a chart overlay: sma(50), bbands(20,2), ema(20) | sma(5)",
+    ),
+    (
+        "filter",
+        "[TEXT]  show only log lines containing TEXT (empty: all)",
+    ),
     ("backtest", "open the backtest form"),
     ("quit", "leave tickdesk"),
 ];
 
 impl CommandLine {
+    /// Up (`older`) or down through the history; below the newest entry the line is empty again.
+    pub fn recall(&mut self, history: &History, older: bool) {
+        let n = history.0.len();
+        let next = match (self.recall, older) {
+            (None, true) => n.checked_sub(1),
+            (Some(i), true) => Some(i.saturating_sub(1)),
+            (None, false) => return,
+            (Some(i), false) => (i + 1 < n).then_some(i + 1),
+        };
+        self.recall = next;
+        self.text = next
+            .and_then(|i| history.0.get(i))
+            .cloned()
+            .unwrap_or_default();
+        self.error = None;
+    }
+
     /// Completes the command name being typed, when one command starts with it.
     pub fn complete(&mut self) {
         if self.text.contains(' ') {

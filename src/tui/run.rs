@@ -4,7 +4,7 @@
 //! its channels: no timer ticks unless a redraw or a backtest's progress is due.
 
 use super::keymap::{Action, Keymap};
-use super::layout::Layouts;
+use super::layout::{Layouts, Pane};
 use super::logbuf::LogBuffer;
 use super::state::{Job, Request, Ui};
 use super::theme::{ColorDepth, Theme};
@@ -18,9 +18,13 @@ use crate::paper::{Control, Paper, PaperSetup, drive};
 use crate::replica::{AlertLevel, Replica, Update};
 use crate::store::Store;
 use anyhow::Context as _;
+use ratatui::Terminal;
+use ratatui::backend::Backend;
 use ratatui::crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers};
+use ratatui::layout::Rect;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 use tokio::time::{Duration, Instant, sleep_until};
@@ -42,47 +46,31 @@ enum Exit {
 /// A backtest finished: its run id, or why it did not run.
 type JobResult = Result<i64, String>;
 
-pub async fn run(opts: Options) -> anyhow::Result<()> {
-    let cfg = &opts.config;
-    let themes = opts.config_dir.as_ref().map(|d| d.join("themes"));
-    let theme = Theme::load(&cfg.ui.theme, themes.as_deref(), ColorDepth::detect())?;
-    let keymap = Keymap::load(
-        opts.config_dir
-            .as_ref()
-            .map(|d| d.join("keymap.toml"))
-            .as_deref(),
-    )?;
-    let layouts = Layouts::load(
-        opts.config_dir
-            .as_ref()
-            .map(|d| d.join("layouts.toml"))
-            .as_deref(),
-    )?;
-    let store = Store::open(&opts.data_dir)?;
-    let mut setup = PaperSetup::from_config(cfg, &store)?;
-    setup.journal = Some(Journal::open(&opts.data_dir)?);
-    let base_interval = setup.interval;
-    let paper = Paper::new(setup)?;
-    let mut replica = paper.replica();
-    let mut journal = Journal::open(&opts.data_dir)?;
-    let symbols = replica.markets.iter().map(|m| m.symbol.clone()).collect();
-    let first = layouts
-        .pick(u16::MAX, u16::MAX)
-        .map(|l| l.panes())
-        .unwrap_or_default();
-    let mut ui = Ui::new(first, base_interval, symbols);
-    ui.backtests.runs = journal.runs()?;
-    let base = Spec::from_config(
-        &cfg.backtest,
-        &cfg.backtest.strategy,
-        Vec::new(),
-        base_interval,
-    );
+/// Everything the view needs, loaded before the terminal is taken over (so a bad keymap or theme
+/// prints as a plain error).
+pub struct Session {
+    opts: Options,
+    theme: Theme,
+    keymap: Keymap,
+    layouts: Layouts,
+    paper: Paper,
+    replica: Replica,
+    journal: Journal,
+    ui: Ui,
+    base: Spec,
+}
 
-    let (ctl, controls) = mpsc::channel(64);
-    let (updates_tx, mut updates) = mpsc::channel::<Vec<Update>>(16);
-    let core = tokio::spawn(drive(paper, controls, updates_tx));
-    let (keys_tx, mut keys) = mpsc::channel(64);
+/// Where the view draws: a terminal (or a sink, in the cost benchmark), the count of bytes written
+/// to it, and whatever restores it when dropped.
+pub struct Screen<B: Backend> {
+    pub terminal: Terminal<B>,
+    pub bytes: Arc<AtomicU64>,
+    pub restore: Option<terminal::Guard>,
+}
+
+pub async fn run(opts: Options) -> anyhow::Result<()> {
+    let session = Session::open(opts)?;
+    let (keys_tx, keys) = mpsc::channel(64);
     std::thread::spawn(move || {
         while let Ok(ev) = event::read() {
             if keys_tx.blocking_send(ev).is_err() {
@@ -90,117 +78,201 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
             }
         }
     });
-    let (jobs_tx, mut jobs) = mpsc::channel::<JobResult>(4);
-    let mut job: Option<Cancel> = None;
-    let mut term = terminal::enter().context("cannot take over the terminal")?;
-    let started = Instant::now();
-    let mut hup = signal(SignalKind::hangup())?;
-    let mut term_sig = signal(SignalKind::terminate())?;
-    let frame = Duration::from_millis(1000 / cfg.ui.max_fps.get().max(1));
-    let (mut dirty, mut last_draw) = (true, started - frame);
-    let mut log_seq = -1;
-    let mut quit = false;
-    let exit = loop {
-        let logs = opts.logs.seq();
-        if logs != log_seq {
-            (log_seq, dirty) = (logs, true);
-        }
-        if dirty && Instant::now() >= last_draw + frame {
-            let (_, lines) = opts.logs.snapshot();
-            let look = Look {
-                theme: &theme,
-                keymap: &keymap,
-                layouts: &layouts,
-                logs: &lines,
-            };
-            refocus(&mut ui, &layouts, &term.terminal);
-            term.terminal.draw(|f| draw(f, &replica, &ui, &look))?;
-            (dirty, last_draw) = (false, Instant::now());
-        }
-        let progress_due = Instant::now() + Duration::from_millis(250);
-        tokio::select! {
-            Some(batch) = updates.recv() => {
-                for u in batch {
-                    if let Update::Alert(a) = &u {
-                        ui.note = Some((a.level, a.text.clone()));
-                    }
-                    replica.apply(u);
-                }
-                dirty = true;
-            }
-            Some(ev) = keys.recv() => {
-                dirty = true;
-                let requests = match ev {
-                    Event::Key(k) if k.kind != KeyEventKind::Release => key(&mut ui, &replica, &keymap, &base, k),
-                    _ => Vec::new(),
-                };
-                for r in requests {
-                    match r {
-                        Request::Quit => quit = true,
-                        Request::Control(c) => { let _ = ctl.send(c).await; }
-                        Request::StartBacktest(spec) => start_job(&mut ui, &mut job, *spec, &opts.data_dir, &jobs_tx),
-                        Request::CancelBacktest => match &job {
-                            Some(c) => { c.cancel(); ui.note(AlertLevel::Warn, "backtest cancelled"); }
-                            None => ui.note(AlertLevel::Info, "no backtest is running"),
-                        },
-                        Request::LoadRun(id) => ui.backtests.shown = journal.run(id).ok().flatten(),
-                        Request::DeleteRun(id) => {
-                            if let Err(e) = journal.delete_run(id) { ui.note(AlertLevel::Error, e.to_string()) }
-                            ui.backtests.runs = journal.runs().unwrap_or_default();
-                        }
-                    }
-                }
-                if quit || ctl.is_closed() { break Exit::Quit; }
-            }
-            Some(done) = jobs.recv() => {
-                dirty = true;
-                job = None;
-                ui.backtests.job = None;
-                match done {
-                    Ok(id) => {
-                        ui.backtests.runs = journal.runs().unwrap_or_default();
-                        ui.backtests.shown = journal.run(id).ok().flatten();
-                        if let Some(i) = ui.backtests.runs.iter().position(|r| r.id == id) { ui.set_row(super::layout::Pane::Backtests, i) }
-                        ui.focus_pane(super::layout::Pane::Backtests);
-                        ui.note(AlertLevel::Info, format!("backtest run {id} finished"));
-                    }
-                    Err(e) => ui.note(AlertLevel::Error, e),
-                }
-            }
-            () = sleep_until(progress_due), if job.is_some() => {
-                if let (Some(c), Some(j)) = (&job, &mut ui.backtests.job) { j.progress = c.progress(); dirty = true; }
-            }
-            () = sleep_until(last_draw + frame), if dirty => {}
-            _ = hup.recv() => break Exit::Hangup,
-            _ = term_sig.recv() => break Exit::Quit,
-            else => break Exit::Quit,
-        }
+    let (guard, terminal, bytes) = terminal::enter().context("cannot take over the terminal")?;
+    let screen = Screen {
+        terminal,
+        bytes,
+        restore: Some(guard),
     };
-    let secs = started.elapsed().as_secs_f64();
-    let bytes = term.bytes.load(Ordering::Relaxed);
-    drop(term);
-    tracing::info!(
-        "view closed after {secs:.1} s; {bytes} bytes written to the terminal ({:.0} B/s)",
-        bytes as f64 / secs.max(1e-9)
-    );
-    if matches!(exit, Exit::Hangup) && cfg.ui.on_hangup == Hangup::Headless {
-        tracing::warn!(
-            "terminal hung up: the paper session keeps running headless until SIGTERM or SIGINT"
-        );
-        drop(updates);
-        let mut int = signal(SignalKind::interrupt())?;
-        tokio::select! { _ = term_sig.recv() => {}, _ = int.recv() => {}, _ = hup.recv() => {} }
-    }
-    let _ = ctl.send(Control::Shutdown).await;
-    drop(ctl);
-    let _ = core.await;
-    tracing::info!("paper session stopped cleanly");
-    Ok(())
+    session.run(screen, keys).await
 }
 
-/// The layout in use follows the terminal's size; focus stays on the same pane kind.
-fn refocus(ui: &mut Ui, layouts: &Layouts, terminal: &terminal::Term) {
-    let Ok(size) = terminal.size() else { return };
+impl Session {
+    pub fn open(opts: Options) -> anyhow::Result<Self> {
+        let cfg = &opts.config;
+        let dir = opts.config_dir.as_deref();
+        let themes = dir.map(|d| d.join("themes"));
+        let theme = Theme::load(&cfg.ui.theme, themes.as_deref(), ColorDepth::detect())?;
+        let keymap = Keymap::load(dir.map(|d| d.join("keymap.toml")).as_deref())?;
+        let layouts = Layouts::load(dir.map(|d| d.join("layouts.toml")).as_deref())?;
+        let store = Store::open(&opts.data_dir)?;
+        let mut setup = PaperSetup::from_config(cfg, &store)?;
+        setup.journal = Some(Journal::open(&opts.data_dir)?);
+        let base_interval = setup.interval;
+        let paper = Paper::new(setup)?;
+        let replica = paper.replica();
+        let journal = Journal::open(&opts.data_dir)?;
+        let symbols = replica.markets.iter().map(|m| m.symbol.clone()).collect();
+        let first = layouts
+            .pick(u16::MAX, u16::MAX)
+            .map(|l| l.panes())
+            .unwrap_or_default();
+        let mut ui = Ui::new(first, base_interval, symbols);
+        ui.chart.overlays = cfg.ui.overlays.clone();
+        ui.backtests.runs = journal.runs()?;
+        let base = Spec::from_config(
+            &cfg.backtest,
+            &cfg.backtest.strategy,
+            Vec::new(),
+            base_interval,
+        );
+        Ok(Self {
+            opts,
+            theme,
+            keymap,
+            layouts,
+            paper,
+            replica,
+            journal,
+            ui,
+            base,
+        })
+    }
+
+    /// Runs the paper session and the view until the person quits (or the terminal goes away),
+    /// then stops the session cleanly.
+    pub async fn run<B: Backend>(
+        self,
+        mut screen: Screen<B>,
+        mut keys: mpsc::Receiver<Event>,
+    ) -> anyhow::Result<()>
+    where
+        B::Error: Send + Sync + 'static,
+    {
+        let Self {
+            opts,
+            theme,
+            keymap,
+            layouts,
+            paper,
+            mut replica,
+            mut journal,
+            mut ui,
+            base,
+        } = self;
+        let cfg = &opts.config;
+        let (ctl, controls) = mpsc::channel(64);
+        let (updates_tx, mut updates) = mpsc::channel::<Vec<Update>>(16);
+        let core = tokio::spawn(drive(paper, controls, updates_tx));
+        let (jobs_tx, mut jobs) = mpsc::channel::<JobResult>(4);
+        let mut job: Option<Cancel> = None;
+        let started = Instant::now();
+        let mut hup = signal(SignalKind::hangup())?;
+        let mut term_sig = signal(SignalKind::terminate())?;
+        let frame = Duration::from_millis(1000 / cfg.ui.max_fps.get().max(1));
+        let (mut dirty, mut last_draw) = (true, started - frame);
+        let mut log_seq = -1;
+        let mut quit = false;
+        let exit = loop {
+            let logs = opts.logs.seq();
+            if logs != log_seq {
+                (log_seq, dirty) = (logs, true);
+            }
+            if dirty && Instant::now() >= last_draw + frame {
+                let (_, lines) = opts.logs.snapshot();
+                let look = Look {
+                    theme: &theme,
+                    keymap: &keymap,
+                    layouts: &layouts,
+                    logs: &lines,
+                };
+                screen.terminal.draw(|f| {
+                    refocus(&mut ui, &layouts, f.area());
+                    draw(f, &replica, &ui, &look);
+                })?;
+                (dirty, last_draw) = (false, Instant::now());
+            }
+            let progress_due = Instant::now() + Duration::from_millis(250);
+            tokio::select! {
+                Some(batch) = updates.recv() => {
+                    for u in batch {
+                        if let Update::Alert(a) = &u {
+                            ui.note = Some((a.level, a.text.clone()));
+                        }
+                        replica.apply(u);
+                    }
+                    dirty = true;
+                }
+                Some(ev) = keys.recv() => {
+                    dirty = true;
+                    let requests = match ev {
+                        Event::Key(k) if k.kind != KeyEventKind::Release => key(&mut ui, &replica, &keymap, &base, k),
+                        _ => Vec::new(),
+                    };
+                    for r in requests {
+                        match r {
+                            Request::Quit => quit = true,
+                            Request::Control(c) => { let _ = ctl.send(c).await; }
+                            Request::StartBacktest(spec) => start_job(&mut ui, &mut job, *spec, &opts.data_dir, &jobs_tx),
+                            Request::CancelBacktest => match &job {
+                                Some(c) => { c.cancel(); ui.note(AlertLevel::Warn, "backtest cancelled"); }
+                                None => ui.note(AlertLevel::Info, "no backtest is running"),
+                            },
+                            Request::LoadRun(id) => ui.backtests.shown = journal.run(id).ok().flatten(),
+                            Request::DeleteRun(id) => {
+                                if let Err(e) = journal.delete_run(id) { ui.note(AlertLevel::Error, e.to_string()) }
+                                ui.backtests.runs = journal.runs().unwrap_or_default();
+                            }
+                        }
+                    }
+                    if quit || ctl.is_closed() { break Exit::Quit; }
+                }
+                Some(done) = jobs.recv() => {
+                    dirty = true;
+                    job = None;
+                    finished(&mut ui, &mut journal, done);
+                }
+                () = sleep_until(progress_due), if job.is_some() => {
+                    if let (Some(c), Some(j)) = (&job, &mut ui.backtests.job) { j.progress = c.progress(); dirty = true; }
+                }
+                () = sleep_until(last_draw + frame), if dirty => {}
+                _ = hup.recv() => break Exit::Hangup,
+                _ = term_sig.recv() => break Exit::Quit,
+                else => break Exit::Quit,
+            }
+        };
+        let secs = started.elapsed().as_secs_f64();
+        let bytes = screen.bytes.load(Ordering::Relaxed);
+        drop(screen);
+        tracing::info!(
+            "view closed after {secs:.1} s; {bytes} bytes written to the terminal ({:.0} B/s)",
+            bytes as f64 / secs.max(1e-9)
+        );
+        if matches!(exit, Exit::Hangup) && cfg.ui.on_hangup == Hangup::Headless {
+            tracing::warn!(
+                "terminal hung up: the paper session keeps running headless until SIGTERM or SIGINT"
+            );
+            drop(updates);
+            let mut int = signal(SignalKind::interrupt())?;
+            tokio::select! { _ = term_sig.recv() => {}, _ = int.recv() => {}, _ = hup.recv() => {} }
+        }
+        let _ = ctl.send(Control::Shutdown).await;
+        drop(ctl);
+        let _ = core.await;
+        tracing::info!("paper session stopped cleanly");
+        Ok(())
+    }
+}
+
+/// A backtest job ended: its run lands in the backtests pane, or the reason it did not.
+fn finished(ui: &mut Ui, journal: &mut Journal, done: JobResult) {
+    ui.backtests.job = None;
+    match done {
+        Ok(id) => {
+            ui.backtests.runs = journal.runs().unwrap_or_default();
+            ui.backtests.shown = journal.run(id).ok().flatten();
+            if let Some(i) = ui.backtests.runs.iter().position(|r| r.id == id) {
+                ui.set_row(Pane::Backtests, i);
+            }
+            ui.focus_pane(Pane::Backtests);
+            ui.note(AlertLevel::Info, format!("backtest run {id} finished"));
+        }
+        Err(e) => ui.note(AlertLevel::Error, e),
+    }
+}
+
+/// The layout in use follows the screen's size; focus stays on the same pane kind.
+fn refocus(ui: &mut Ui, layouts: &Layouts, size: Rect) {
     let Some(layout) = layouts.pick(size.width, size.height) else {
         return;
     };
@@ -265,7 +337,7 @@ fn start_job(
         label,
         progress: 0.0,
     });
-    ui.focus_pane(super::layout::Pane::Backtests);
+    ui.focus_pane(Pane::Backtests);
     *job = Some(cancel.clone());
     let (dir, done) = (dir.to_path_buf(), done.clone());
     tokio::task::spawn_blocking(move || {

@@ -5,6 +5,7 @@
 use super::forms::{BacktestForm, CommandLine, Ticket};
 use super::keymap::{Action, Context};
 use super::layout::Pane;
+use crate::indicators::Overlay;
 use crate::journal::{RunSummary, StoredRun};
 use crate::market::Interval;
 use crate::replica::AlertLevel;
@@ -21,14 +22,6 @@ pub const TIMEFRAMES: [Interval; 7] = [
     Interval::W1,
 ];
 
-/// Overlays `O` cycles through: none, then each set.
-pub const OVERLAY_SETS: [&[(&str, usize)]; 4] = [
-    &[],
-    &[("SMA", 20), ("SMA", 50)],
-    &[("EMA", 12), ("EMA", 26)],
-    &[("BB", 20)],
-];
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChartView {
     pub market: usize,
@@ -37,7 +30,9 @@ pub struct ChartView {
     pub offset: usize,
     pub zoom: u16,
     pub volume: bool,
-    pub overlays: usize,
+    /// Indicators over the price (`ui.overlays`, changed with `:overlay`); `O` hides them.
+    pub overlays: Vec<Overlay>,
+    pub show_overlays: bool,
 }
 
 /// A confirmation pending: what will happen if the person says yes.
@@ -47,10 +42,22 @@ pub struct Confirm {
     pub on_yes: Request,
 }
 
+/// The help page, scrolled. `max` is how far it can scroll, as last drawn (the page's length
+/// depends on the keymap and the screen; like ratatui's list state, drawing records it).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Help {
+    pub scroll: u16,
+    pub max: std::cell::Cell<u16>,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Dialog {
-    Help,
+    Help(Help),
     CommandLine(CommandLine),
+    /// Typing the log filter (`/`); the filter applies as it is typed, `previous` comes back on esc.
+    Filter {
+        previous: String,
+    },
     Ticket(Ticket),
     Backtest(BacktestForm),
     Confirm(Confirm),
@@ -95,6 +102,8 @@ pub struct Ui {
     pub dialog: Option<Dialog>,
     pub log_level: AlertLevel,
     pub log_filter: String,
+    /// Command lines entered, for up/down recall.
+    pub history: super::forms::History,
     pub backtests: Backtests,
     /// A one-line note at the bottom (the last action's result), with its weight.
     pub note: Option<(AlertLevel, String)>,
@@ -116,12 +125,14 @@ impl Ui {
                 offset: 0,
                 zoom: 1,
                 volume: true,
-                overlays: 1,
+                overlays: Vec::new(),
+                show_overlays: true,
             },
             rows: HashMap::new(),
             dialog: None,
             log_level: AlertLevel::Info,
             log_filter: String::new(),
+            history: Default::default(),
             backtests: Backtests::default(),
             note: None,
             symbols,
@@ -139,8 +150,8 @@ impl Ui {
     /// Where keys go now: the open dialog, else the focused pane.
     pub fn context(&self) -> Context {
         match &self.dialog {
-            Some(Dialog::Help) => Context::Help,
-            Some(Dialog::CommandLine(_)) => Context::CommandLine,
+            Some(Dialog::Help(_)) => Context::Help,
+            Some(Dialog::CommandLine(_) | Dialog::Filter { .. }) => Context::CommandLine,
             Some(Dialog::Ticket(_) | Dialog::Backtest(_)) => Context::Form,
             Some(Dialog::Confirm(_)) => Context::Confirm,
             None => self.focused().context(),

@@ -13,13 +13,22 @@ use std::io::{self, Write};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// Stdout, counting what passes.
-pub struct Counted {
-    out: io::Stdout,
+/// A writer (stdout, or a sink in the cost benchmark), counting what passes.
+pub struct Counted<W: Write> {
+    out: W,
     pub bytes: Arc<AtomicU64>,
 }
 
-impl Write for Counted {
+impl<W: Write> Counted<W> {
+    pub fn new(out: W) -> Self {
+        Self {
+            out,
+            bytes: Arc::new(AtomicU64::new(0)),
+        }
+    }
+}
+
+impl<W: Write> Write for Counted<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let n = self.out.write(buf)?;
         self.bytes.fetch_add(n as u64, Ordering::Relaxed);
@@ -31,7 +40,7 @@ impl Write for Counted {
     }
 }
 
-pub type Term = Terminal<CrosstermBackend<Counted>>;
+pub type Term = Terminal<CrosstermBackend<Counted<io::Stdout>>>;
 
 /// Leaves raw mode and the alternate screen and shows the cursor.
 pub fn restore() {
@@ -40,10 +49,7 @@ pub fn restore() {
 }
 
 /// Holds the terminal in full-screen mode; dropping it restores the terminal.
-pub struct Guard {
-    pub terminal: Term,
-    pub bytes: Arc<AtomicU64>,
-}
+pub struct Guard;
 
 impl Drop for Guard {
     fn drop(&mut self) {
@@ -51,8 +57,9 @@ impl Drop for Guard {
     }
 }
 
-/// Enters raw mode and the alternate screen, after installing the panic hook.
-pub fn enter() -> io::Result<Guard> {
+/// Enters raw mode and the alternate screen, after installing the panic hook. The terminal comes
+/// with the count of bytes written to it.
+pub fn enter() -> io::Result<(Guard, Term, Arc<AtomicU64>)> {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         restore();
@@ -64,11 +71,8 @@ pub fn enter() -> io::Result<Guard> {
         restore();
         return Err(e);
     }
-    let bytes = Arc::new(AtomicU64::new(0));
-    let counted = Counted {
-        out,
-        bytes: Arc::clone(&bytes),
-    };
+    let counted = Counted::new(out);
+    let bytes = Arc::clone(&counted.bytes);
     let terminal = Terminal::new(CrosstermBackend::new(counted)).inspect_err(|_| restore())?;
-    Ok(Guard { terminal, bytes })
+    Ok((Guard, terminal, bytes))
 }

@@ -5,7 +5,7 @@
 use super::forms::{BacktestForm, CommandLine, Ticket};
 use super::keymap::Action;
 use super::layout::Pane;
-use super::state::{Dialog, OVERLAY_SETS, Request, TIMEFRAMES, Ui, step_row};
+use super::state::{Dialog, Request, TIMEFRAMES, Ui, step_row};
 use crate::backtest::Spec;
 use crate::core::{Command, Side};
 use crate::paper::Control;
@@ -25,7 +25,7 @@ pub fn update(ui: &mut Ui, r: &Replica, base: &Spec, action: Action) -> Vec<Requ
     }
     match action {
         Action::Quit => ui.ask("Quit tickdesk? Paper trading stops.", Request::Quit),
-        Action::Help => ui.dialog = Some(Dialog::Help),
+        Action::Help => ui.dialog = Some(Dialog::Help(Default::default())),
         Action::CommandLine => ui.dialog = Some(Dialog::CommandLine(CommandLine::default())),
         Action::NextPane | Action::NextTab => ui.focus = (ui.focus + 1) % ui.panes.len().max(1),
         Action::PrevPane | Action::PrevTab => {
@@ -110,6 +110,12 @@ fn pane(ui: &mut Ui, r: &Replica, action: Action) -> Vec<Request> {
         chart(ui, r, action);
         return Vec::new();
     }
+    if focused == Pane::Log && action == Action::Filter {
+        ui.dialog = Some(Dialog::Filter {
+            previous: ui.log_filter.clone(),
+        });
+        return Vec::new();
+    }
     if focused == Pane::Log && action == Action::CycleLevel {
         ui.log_level = match ui.log_level {
             AlertLevel::Info => AlertLevel::Warn,
@@ -188,7 +194,7 @@ fn chart(ui: &mut Ui, r: &Replica, action: Action) {
         Action::NextSymbol => c.market = (c.market + 1) % markets,
         Action::PrevSymbol => c.market = (c.market + markets - 1) % markets,
         Action::ToggleVolume => c.volume = !c.volume,
-        Action::CycleOverlay => c.overlays = (c.overlays + 1) % OVERLAY_SETS.len(),
+        Action::ToggleOverlays => c.show_overlays = !c.show_overlays,
         _ => {}
     }
 }
@@ -198,13 +204,44 @@ fn dialog(ui: &mut Ui, r: &Replica, base: &Spec, action: Action) -> Vec<Request>
         return Vec::new();
     };
     let (keep, requests) = match d {
-        Dialog::Help => (None, Vec::new()),
+        Dialog::Help(mut h) => match action {
+            Action::Back | Action::Help | Action::Quit => (None, Vec::new()),
+            a => {
+                let max = h.max.get();
+                let page = 10;
+                h.scroll = match a {
+                    Action::Up => h.scroll.saturating_sub(1),
+                    Action::Down => (h.scroll + 1).min(max),
+                    Action::PageUp => h.scroll.saturating_sub(page),
+                    Action::PageDown => (h.scroll + page).min(max),
+                    Action::Top => 0,
+                    Action::Bottom => max,
+                    _ => h.scroll,
+                };
+                (Some(Dialog::Help(h)), Vec::new())
+            }
+        },
+        Dialog::Filter { previous } => match action {
+            Action::Submit => (None, Vec::new()),
+            Action::Back => {
+                ui.log_filter = previous;
+                (None, Vec::new())
+            }
+            _ => (Some(Dialog::Filter { previous }), Vec::new()),
+        },
         Dialog::Confirm(c) => match action {
             Action::Confirm | Action::Submit => (None, vec![c.on_yes]),
             _ => (None, Vec::new()),
         },
         Dialog::CommandLine(mut line) => match action {
-            Action::Submit => return super::commands::run(ui, r, base, &line.text),
+            Action::Submit => {
+                ui.history.push(&line.text);
+                return super::commands::run(ui, r, base, &line.text);
+            }
+            Action::Up | Action::Down => {
+                line.recall(&ui.history, action == Action::Up);
+                (Some(Dialog::CommandLine(line)), Vec::new())
+            }
             Action::NextField => {
                 line.complete();
                 (Some(Dialog::CommandLine(line)), Vec::new())
@@ -273,6 +310,16 @@ pub fn type_char(ui: &mut Ui, c: Option<char>) -> bool {
             }
             true
         }
+        Some(Dialog::Filter { .. }) => {
+            match c {
+                Some(c) => ui.log_filter.push(c),
+                None => {
+                    ui.log_filter.pop();
+                }
+            }
+            ui.set_row(Pane::Log, 0);
+            true
+        }
         Some(Dialog::Ticket(Ticket(f)) | Dialog::Backtest(BacktestForm(f))) => {
             match c {
                 Some(c) => f.type_char(c),
@@ -283,3 +330,6 @@ pub fn type_char(ui: &mut Ui, c: Option<char>) -> bool {
         _ => false,
     }
 }
+
+#[cfg(test)]
+mod tests;

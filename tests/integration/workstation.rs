@@ -140,8 +140,17 @@ fn a_session_driven_from_the_keyboard() {
         help.contains("switch to the next longer timeframe"),
         "{help}"
     );
+    t.keys(&["G"]);
+    t.wait_for("Forms and the ticket", 5);
     t.keys(&["Escape"]);
     t.wait_gone("Keys in the chart pane", 5);
+
+    // The user picks the chart's overlays; the legend names them.
+    t.wait_for("sma(20) sma(50)", 5);
+    t.keys(&[":"]);
+    t.text("overlay bbands(20, 2)");
+    t.keys(&["Enter"]);
+    t.wait_for("sma(20) sma(50) bbands(20,2)", 5);
 
     // A backtest from the form: defaults are sma_cross on BTCUSDT 1h over all stored data.
     t.keys(&[":"]);

@@ -45,7 +45,8 @@ pub(super) fn level_lines(chart: &Chart<'_>, canvas: &mut Canvas, buf: &mut Buff
     }
 }
 
-/// Labels end at the plot's right edge, arrow first when the price is off the plot.
+/// Labels start at the plot's left edge (the oldest candles: the newest stay visible), arrow
+/// first when the price is off the plot.
 pub(super) fn level_labels(chart: &Chart<'_>, buf: &mut Buffer) {
     let plot = chart.frame.plot;
     for level in chart.input.levels {
@@ -56,7 +57,7 @@ pub(super) fn level_labels(chart: &Chart<'_>, buf: &mut Buffer) {
         let width = Span::raw(text.as_str())
             .width()
             .min(usize::from(plot.width));
-        let x = plot.right() - width as u16;
+        let x = plot.left();
         let style = chart.style.text.patch(side_style(chart, level.side));
         put_str(buf, (x, y), &text, width, style);
     }
@@ -108,7 +109,7 @@ pub(super) fn legend(chart: &Chart<'_>, buf: &mut Buffer) {
     };
     let plot = chart.frame.plot;
     let mut x = plot.left();
-    for overlay in chart.input.overlays {
+    for overlay in chart.input.overlays.iter().filter(|o| !o.label.is_empty()) {
         let width = Span::raw(overlay.label).width();
         let room = usize::from(plot.right().saturating_sub(x));
         if width > room {

@@ -117,13 +117,13 @@ fn the_backtest_form_checks_strategy_parameters_and_dates() {
 fn the_command_line_completes_unique_prefixes() {
     let mut line = CommandLine {
         text: "fla".into(),
-        error: None,
+        ..Default::default()
     };
     line.complete();
     assert_eq!(line.text, "flatten ");
     let mut line = CommandLine {
         text: "s".into(),
-        error: None,
+        ..Default::default()
     };
     line.complete();
     assert_eq!(line.text, "s", "sell, speed and symbol all start with s");

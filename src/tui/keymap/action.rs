@@ -63,7 +63,7 @@ actions! {
     NextSymbol = "next-symbol", "chart the next symbol";
     PrevSymbol = "prev-symbol", "chart the previous symbol";
     ToggleVolume = "toggle-volume", "show or hide volume bars";
-    CycleOverlay = "cycle-overlay", "cycle the indicator overlays";
+    ToggleOverlays = "toggle-overlays", "hide or show the indicator overlays (:overlay chooses them)";
     // Replay speed (backtests and replays; live time cannot be sped up).
     Pause = "pause", "pause or resume the replay";
     SpeedUp = "speed-up", "replay faster";

@@ -1,11 +1,11 @@
 //! The chart pane (candles resampled to the chosen timeframe, overlays, own fills and open orders)
 //! and the order-book pane (a ladder with depth bars, spread and last trade).
 
-use crate::indicators::{Ema, Sma};
+use crate::indicators::Overlay;
 use crate::market::{Candle, Interval, resample};
 use crate::replica::{Market, Replica};
-use crate::tui::chart::{self, ChartInput, ChartStyle, Level, Marker, Overlay};
-use crate::tui::state::{OVERLAY_SETS, Ui};
+use crate::tui::chart::{self, ChartInput, ChartStyle, Level, Marker};
+use crate::tui::state::Ui;
 use crate::tui::theme::Theme;
 use crate::tui::view::block;
 use ratatui::Frame;
@@ -52,38 +52,6 @@ pub fn candles_at(m: &Market, base: Interval, tf: Interval, want: usize) -> (Vec
     (out[n..].to_vec(), partial || m.forming.is_some())
 }
 
-/// One overlay's values over `candles`.
-fn overlay(kind: &str, period: usize, candles: &[Candle]) -> Vec<Vec<Option<f64>>> {
-    match kind {
-        "SMA" => {
-            let mut s = Sma::new(period);
-            vec![candles.iter().map(|c| s.push(c.close)).collect()]
-        }
-        "EMA" => {
-            let mut e = Ema::new(period);
-            vec![candles.iter().map(|c| e.push(c.close)).collect()]
-        }
-        _ => {
-            // Bollinger bands, 2 standard deviations.
-            let mut upper = Vec::with_capacity(candles.len());
-            let mut lower = Vec::with_capacity(candles.len());
-            for i in 0..candles.len() {
-                if i + 1 < period {
-                    upper.push(None);
-                    lower.push(None);
-                    continue;
-                }
-                let w = &candles[i + 1 - period..=i];
-                let mean = w.iter().map(|c| c.close).sum::<f64>() / period as f64;
-                let var = w.iter().map(|c| (c.close - mean).powi(2)).sum::<f64>() / period as f64;
-                upper.push(Some(mean + 2.0 * var.sqrt()));
-                lower.push(Some(mean - 2.0 * var.sqrt()));
-            }
-            vec![upper, lower]
-        }
-    }
-}
-
 pub fn chart(f: &mut Frame<'_>, r: &Replica, ui: &Ui, theme: &Theme, area: Rect, focused: bool) {
     let c = &ui.chart;
     let Some(m) = r.markets.get(c.market) else {
@@ -91,31 +59,28 @@ pub fn chart(f: &mut Frame<'_>, r: &Replica, ui: &Ui, theme: &Theme, area: Rect,
         return;
     };
     let base = r.interval.unwrap_or(Interval::M1);
-    let set = OVERLAY_SETS[c.overlays % OVERLAY_SETS.len()];
-    let warm = set.iter().map(|s| s.1).max().unwrap_or(0);
+    let set: &[Overlay] = if c.show_overlays { &c.overlays } else { &[] };
+    let warm = set.iter().map(Overlay::lookback).max().unwrap_or(0);
     let inner_w = area.width.saturating_sub(2);
     let fits = chart::visible_candles(inner_w, c.zoom, m.price_decimals, m.last.max(1.0) * 10.0);
     let (candles, forming) = candles_at(m, base, c.timeframe, fits + c.offset + warm);
-    let mut lines = Vec::new();
-    let mut labels = Vec::new();
-    for (kind, period) in set {
-        for values in overlay(kind, *period, &candles) {
-            lines.push(values);
-            labels.push(if *kind == "BB" {
-                format!("BB{period}")
-            } else {
-                format!("{kind}{period}")
-            });
-        }
-    }
-    let overlays: Vec<Overlay<'_>> = lines
+    // One colour per overlay; a multi-line one (bands) is labelled once.
+    let lines: Vec<(usize, bool, Vec<Option<f64>>)> = set
         .iter()
-        .zip(&labels)
         .enumerate()
-        .map(|(slot, (values, label))| Overlay {
-            label,
+        .flat_map(|(slot, o)| {
+            o.lines(&candles)
+                .into_iter()
+                .enumerate()
+                .map(move |(i, l)| (slot, i == 0, l))
+        })
+        .collect();
+    let overlays: Vec<chart::Overlay<'_>> = lines
+        .iter()
+        .map(|(slot, first, values)| chart::Overlay {
+            label: if *first { set[*slot].as_str() } else { "" },
             values,
-            slot,
+            slot: *slot,
         })
         .collect();
     let markers: Vec<Marker> = r

@@ -154,7 +154,12 @@ fn text(b: &Buffer) -> String {
 }
 
 fn ui() -> Ui {
-    Ui::new(vec![Pane::Chart], Interval::M1, vec!["BTCUSDT".into()])
+    let mut ui = Ui::new(vec![Pane::Chart], Interval::M1, vec!["BTCUSDT".into()]);
+    // The embedded config's overlays.
+    ui.chart.overlays = ["sma(20)", "sma(50)"]
+        .map(|o| crate::indicators::Overlay::parse(o).unwrap())
+        .to_vec();
+    ui
 }
 
 #[test]
@@ -211,4 +216,40 @@ fn gains_and_losses_carry_their_colours() {
     let (x, y) = find("-200.00");
     assert_eq!(b[(x, y)].fg, theme.loss.fg.unwrap());
     assert_ne!(theme.gain.fg, theme.loss.fg);
+}
+
+#[test]
+fn help_scrolls_to_every_binding_on_a_small_screen() {
+    use crate::tui::keymap::Action;
+    use crate::tui::state::{Dialog, Request};
+    let mut ui = ui();
+    let cfg = crate::config::Loaded::load(&Default::default())
+        .unwrap()
+        .config;
+    let base =
+        crate::backtest::Spec::from_config(&cfg.backtest, "sma_cross", Vec::new(), Interval::M1);
+    let r = replica();
+    let _: Vec<Request> = crate::tui::update::update(&mut ui, &r, &base, Action::Help);
+    let first = text(&render(80, 24, &mut ui, ColorDepth::TrueColor));
+    let max = match &ui.dialog {
+        Some(Dialog::Help(h)) => h.max.get(),
+        other => panic!("{other:?}"),
+    };
+    assert!(max > 0, "the page is longer than the screen:\n{first}");
+    assert!(first.contains(&format!("j/k scroll (0/{max})")), "{first}");
+    assert!(!first.contains("Forms and the ticket"), "{first}");
+    for _ in 0..3 {
+        crate::tui::update::update(&mut ui, &r, &base, Action::PageDown);
+    }
+    crate::tui::update::update(&mut ui, &r, &base, Action::Bottom);
+    crate::tui::update::update(&mut ui, &r, &base, Action::Down);
+    let last = text(&render(80, 24, &mut ui, ColorDepth::TrueColor));
+    assert!(last.contains(&format!("({max}/{max})")), "{last}");
+    assert!(last.contains("Forms and the ticket"), "{last}");
+    crate::tui::update::update(&mut ui, &r, &base, Action::Up);
+    let up = text(&render(80, 24, &mut ui, ColorDepth::TrueColor));
+    assert!(
+        up.contains(&format!("({}/{max})", max - 1)),
+        "one up from the end: {up}"
+    );
 }
