@@ -118,6 +118,18 @@ pub fn book_matches(rig: &Rig, symbol: &str) -> bool {
         })
 }
 
+/// Waits (without changing the fake's book) until the feed's book equals the fake's.
+pub async fn matches_within(rig: &Rig, symbol: &str, within: Duration) -> bool {
+    let start = Instant::now();
+    while start.elapsed() < within {
+        if book_matches(rig, symbol) {
+            return true;
+        }
+        sleep(Duration::from_millis(10)).await;
+    }
+    book_matches(rig, symbol)
+}
+
 pub fn view(rig: &Rig, symbol: &str) -> BookView {
     rig.feed.book(&sym(symbol)).unwrap()
 }
@@ -130,7 +142,8 @@ impl Rig {
         self.fake.set_level(symbol, Side::Buy, "50.00", &qty);
     }
 
-    /// Nudges until the feed's book equals the fake's (a fresh snapshot waits for a diff after it).
+    /// Waits until the feed's book equals the fake's, nudging it now and then (a dropped diff is
+    /// only noticed when a later one arrives).
     pub async fn settle(&mut self, symbol: &str) {
         for _ in 0..100 {
             sleep(Duration::from_millis(20)).await;
