@@ -169,8 +169,9 @@ fn rejection(status: u16, body: &[u8]) -> RestError {
     }
 }
 
-/// What went wrong underneath a reqwest error (its own message repeats the whole URL).
-fn causes(e: &reqwest::Error) -> String {
+/// What went wrong underneath a reqwest error, without its own message: that repeats the whole
+/// URL, which on a signed request carries the signature.
+pub(super) fn causes(e: &reqwest::Error) -> String {
     let mut parts = Vec::new();
     let mut source = std::error::Error::source(e);
     while let Some(s) = source {
@@ -179,7 +180,7 @@ fn causes(e: &reqwest::Error) -> String {
     }
     parts.dedup();
     if parts.is_empty() {
-        e.to_string()
+        "the request failed".into()
     } else {
         parts.join(": ")
     }

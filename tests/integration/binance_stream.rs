@@ -6,4 +6,5 @@
 mod books;
 mod connection;
 mod consumers;
+mod property;
 mod support;

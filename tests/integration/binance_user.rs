@@ -9,62 +9,26 @@ mod faults;
 mod fills;
 mod terminated;
 
-use crate::fake_binance::{DOC_API_KEY, DOC_SECRET, FakeBinance};
+use crate::fake_binance::FakeBinance;
 use data_encoding::BASE64;
 use ring::signature::Ed25519KeyPair;
-use rust_decimal::Decimal;
-use std::{str::FromStr, sync::Arc, time::Duration};
+use std::{sync::Arc, time::Duration};
 use tickdesk::binance::info::OrderContext;
 use tickdesk::binance::user::{
     OrderUpdate, UserConfig, UserDeps, UserError, UserEvent, UserFill, UserState, UserStream,
 };
-use tickdesk::binance::wire::{
-    ClientOrderId, NewOrder, OrderSpec, OrderState, RespType, SessionTag, TimeInForce,
-};
+use tickdesk::binance::wire::{NewOrder, OrderSpec, OrderState, TimeInForce};
 use tickdesk::binance::{ServerClock, Signer, TradeClient, TradeConfig, WeightLimiter};
 use tickdesk::clock::{Clock, TokioClock};
-use tickdesk::core::{Qty, Side};
+use tickdesk::core::Side;
 use tickdesk::market::Symbol;
 use tickdesk::secrets::Secret;
 
 /// 2026-01-01 00:00 UTC.
 const T0: i64 = 1_767_225_600_000;
 
-pub(crate) fn d(s: &str) -> Decimal {
-    Decimal::from_str(s).unwrap()
-}
-
-pub(crate) fn hmac_signer() -> Signer {
-    Signer::hmac(
-        Secret::new(DOC_API_KEY.into()),
-        &Secret::new(DOC_SECRET.into()),
-    )
-    .unwrap()
-}
-
-pub(crate) fn id(n: u64) -> ClientOrderId {
-    ClientOrderId::for_order(&SessionTag::new("user").unwrap(), n)
-}
-
-fn order(n: u64, side: Side, spec: OrderSpec) -> NewOrder {
-    NewOrder {
-        symbol: "BTCUSDT".into(),
-        side,
-        spec,
-        client_id: id(n),
-        response: RespType::Full,
-    }
-}
-
-pub(crate) fn market_buy(n: u64, qty: &str) -> NewOrder {
-    order(
-        n,
-        Side::Buy,
-        OrderSpec::Market {
-            qty: Qty::Base(d(qty)),
-        },
-    )
-}
+// Orders and keys as the trading client's tests build them.
+pub(crate) use crate::binance_rest::{d, hmac_signer, id, market_buy};
 
 pub(crate) fn limit_buy(n: u64, price: &str, qty: &str) -> NewOrder {
     let spec = OrderSpec::Limit {
@@ -72,7 +36,7 @@ pub(crate) fn limit_buy(n: u64, price: &str, qty: &str) -> NewOrder {
         qty: d(qty),
         tif: TimeInForce::Gtc,
     };
-    order(n, Side::Buy, spec)
+    crate::binance_rest::order(n, Side::Buy, spec)
 }
 
 pub(crate) struct UserRig {

@@ -291,19 +291,7 @@ impl TradeClient {
         if e.is_timeout() {
             RestError::Timeout(self.cfg.timeout)
         } else {
-            // Without the URL: it carries the signature.
-            let mut parts = Vec::new();
-            let mut source = std::error::Error::source(e);
-            while let Some(s) = source {
-                parts.push(s.to_string());
-                source = s.source();
-            }
-            parts.dedup();
-            RestError::Connection(if parts.is_empty() {
-                "the request failed".into()
-            } else {
-                parts.join(": ")
-            })
+            RestError::Connection(crate::binance::rest::causes(e))
         }
     }
 }
