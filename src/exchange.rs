@@ -9,7 +9,7 @@ mod sim;
 pub use filters::{SymbolRules, rules_for, split_symbol, unrestricted};
 pub use sim::{FillPolicy, SimConfig, SimExchange};
 
-use crate::core::{Account, Fill, Order, OrderId, OrderRequest, OrderStatus, Reject};
+use crate::core::{Account, Fill, Order, OrderId, OrderStatus, Reject};
 use crate::market::Candle;
 
 /// What happened to an order after it was accepted.
@@ -32,11 +32,12 @@ pub trait Exchange {
 
     fn open_orders(&self) -> &[Order];
 
-    /// Accepts an order (already rounded to the filters) or refuses it with a reason.
+    /// Accepts an order the risk layer approved (rounded to the filters, within the limits) or
+    /// refuses it with a reason.
     fn submit(
         &mut self,
         id: OrderId,
-        request: OrderRequest,
+        order: crate::risk::Approved,
         now: i64,
         out: &mut Vec<ExecEvent>,
     ) -> Result<(), Reject>;

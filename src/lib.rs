@@ -20,6 +20,7 @@ pub mod paper;
 pub mod progress;
 pub mod replica;
 pub mod report;
+pub mod risk;
 pub mod samples;
 pub mod secrets;
 pub mod store;

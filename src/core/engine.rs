@@ -13,9 +13,10 @@ use super::{
     Asset, Command, Ctx, Event, Fill, OrderId, OrderKind, OrderRequest, OrderStatus, Origin, Qty,
     Reject, SeriesId, Side,
 };
-use crate::exchange::{Exchange, ExecEvent, SymbolRules};
+use crate::exchange::{Exchange, ExecEvent};
 use crate::indicators::Indicator;
 use crate::market::{Candle, Interval, Resampler};
+use crate::risk::{Halt, Risk, View};
 use crate::strategy::{Setup, Strategy, StrategyError};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
@@ -41,6 +42,8 @@ pub trait EngineObserver {
     fn on_rejected(&mut self, _order: OrderId, _request: &OrderRequest, _reject: &Reject) {}
     fn on_signal(&mut self, _strategy: usize, _at: i64, _text: &str) {}
     fn on_command(&mut self, _at: i64, _command: &Command) {}
+    /// The risk layer halted trading on its own (a breaker or a loss limit), saying why.
+    fn on_halted(&mut self, _at: i64, _halt: &Halt) {}
 }
 
 pub struct NoObserver;
@@ -100,7 +103,7 @@ pub struct Engine<X: Exchange, O: EngineObserver> {
     bars: Vec<crate::market::Bar>,
     next_id: OrderId,
     now: i64,
-    halted: bool,
+    risk: Risk,
 }
 
 impl<X: Exchange, O: EngineObserver> Engine<X, O> {
@@ -165,7 +168,7 @@ impl<X: Exchange, O: EngineObserver> Engine<X, O> {
             bars: Vec::new(),
             next_id: 0,
             now: i64::MIN,
-            halted: false,
+            risk: Risk::default(),
         }
     }
 
@@ -210,6 +213,14 @@ impl<X: Exchange, O: EngineObserver> Engine<X, O> {
                 self.observer.on_command(at, &command);
                 self.command(command);
                 self.flush();
+            }
+            Event::Breaker { at, breaker } => {
+                self.advance(at);
+                let halt = Halt::Breaker(breaker);
+                if self.risk.halted().is_none() {
+                    self.observer.on_halted(at, &halt);
+                }
+                self.risk.halt(halt);
             }
         }
     }
@@ -383,16 +394,18 @@ impl<X: Exchange, O: EngineObserver> Engine<X, O> {
     }
 
     fn place(&mut self, id: OrderId, request: OrderRequest) {
-        let reducing = request.origin == Origin::Manual && request.side == Side::Sell;
-        let result = if self.halted && !reducing {
-            Err(Reject::new(
-                "HALTED",
-                "the kill switch is engaged; release it to trade again",
-            ))
-        } else {
-            prepare(request.clone(), self.exchange.rules(request.instrument))
-                .and_then(|r| self.exchange.submit(id, r, self.now, &mut self.execs))
+        let view = View {
+            now: self.now,
+            exchange: &self.exchange,
+            assets: &self.assets,
+            marks: &self.marks,
+            prices: &self.last_close,
+            quote: self.quote,
         };
+        let result = self
+            .risk
+            .approve(request.clone(), &view)
+            .and_then(|a| self.exchange.submit(id, a, self.now, &mut self.execs));
         match result {
             Ok(()) => self.owners.push((id, request.origin)),
             Err(reject) => {
@@ -471,10 +484,10 @@ impl<X: Exchange, O: EngineObserver> Engine<X, O> {
                 }
             }
             Command::KillSwitch => {
-                self.halted = true;
+                self.risk.halt(Halt::KillSwitch);
                 self.cancel_where(|_| true);
             }
-            Command::Release => self.halted = false,
+            Command::Release => self.risk.release(),
         }
     }
 
@@ -504,40 +517,4 @@ fn manual_sell(instrument: usize, qty: rust_decimal::Decimal) -> OrderRequest {
         oco: None,
         origin: Origin::Manual,
     }
-}
-
-/// Rounds an order to the symbol's filters before it leaves: quantities down to the step, prices
-/// to the tick on the less aggressive side; refuses what rounds to nothing.
-fn prepare(mut r: OrderRequest, rules: &SymbolRules) -> Result<OrderRequest, Reject> {
-    if let Qty::Base(q) = r.qty {
-        let rounded = rules.round_qty(q);
-        if rounded.is_zero() {
-            let why = format!(
-                "quantity {q} {} rounds down to 0 at the step size {}",
-                rules.base,
-                rules.step_size.normalize()
-            );
-            return Err(Reject::new("LOT_SIZE", why));
-        }
-        r.qty = Qty::Base(rounded);
-    }
-    let side = r.side;
-    let round = |p| rules.round_price(p, side);
-    r.kind = match r.kind {
-        OrderKind::Limit { price } => OrderKind::Limit {
-            price: round(price),
-        },
-        OrderKind::StopLoss { stop } => OrderKind::StopLoss { stop: round(stop) },
-        OrderKind::StopLossLimit { stop, price } => OrderKind::StopLossLimit {
-            stop: round(stop),
-            price: round(price),
-        },
-        OrderKind::TakeProfit { stop } => OrderKind::TakeProfit { stop: round(stop) },
-        OrderKind::TakeProfitLimit { stop, price } => OrderKind::TakeProfitLimit {
-            stop: round(stop),
-            price: round(price),
-        },
-        OrderKind::Market => OrderKind::Market,
-    };
-    Ok(r)
 }

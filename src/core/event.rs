@@ -12,6 +12,12 @@ pub enum Event {
     Tick { at: i64 },
     /// Something a person asked for, from the keyboard or the control socket.
     Command { at: i64, command: Command },
+    /// A live edge found trading unsafe (errors, latency, stale data, a mismatch, a ban): the
+    /// risk layer halts new entries until a person releases it.
+    Breaker {
+        at: i64,
+        breaker: crate::risk::Breaker,
+    },
 }
 
 /// Manual overrides. Each goes through the same checks as a strategy's orders.

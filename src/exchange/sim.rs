@@ -274,10 +274,11 @@ impl Exchange for SimExchange {
     fn submit(
         &mut self,
         id: OrderId,
-        request: OrderRequest,
+        order: crate::risk::Approved,
         now: i64,
         out: &mut Vec<ExecEvent>,
     ) -> Result<(), Reject> {
+        let request = order.into_request();
         let l = self
             .listings
             .get(request.instrument)

@@ -188,6 +188,11 @@ impl EngineObserver for Desk {
         let name = self.origin_name(Origin::Strategy(strategy));
         tracing::info!("{name}: {text}");
     }
+
+    fn on_halted(&mut self, _at: i64, halt: &crate::risk::Halt) {
+        tracing::error!(target: TRADE_TARGET, "trading halted: {}", halt.reason());
+        self.alert(AlertLevel::Error, format!("HALTED: {}", halt.reason()));
+    }
 }
 
 #[cfg(test)]

@@ -41,11 +41,11 @@ impl Exchange for Spy {
     fn submit(
         &mut self,
         id: OrderId,
-        r: OrderRequest,
+        r: tickdesk::risk::Approved,
         now: i64,
         out: &mut Vec<ExecEvent>,
     ) -> Result<(), Reject> {
-        let text = format!("order {id} {r:?}");
+        let text = format!("order {id} {:?}", r.request());
         let result = self.inner.submit(id, r, now, out);
         self.seen.push((now, format!("{text} → {result:?}")));
         result

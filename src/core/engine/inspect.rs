@@ -66,7 +66,17 @@ impl<X: Exchange, O: EngineObserver> Engine<X, O> {
     }
 
     pub fn is_halted(&self) -> bool {
-        self.halted
+        self.risk.halted().is_some()
+    }
+
+    /// The risk layer: its halt, refusal counts and configuration.
+    pub fn risk(&self) -> &crate::risk::Risk {
+        &self.risk
+    }
+
+    /// Replaces the risk layer's configuration (before the run starts).
+    pub fn set_risk(&mut self, config: crate::risk::RiskConfig) {
+        self.risk = crate::risk::Risk::new(config);
     }
 
     /// Each strategy: running or paused, and its last signal.

@@ -36,6 +36,29 @@ fn bar(t: i64, o: f64, h: f64, l: f64, c: f64) -> Candle {
     }
 }
 
+/// The exchange on its own, without the risk layer in front of it.
+trait Raw {
+    fn submit_raw(
+        &mut self,
+        id: u64,
+        r: OrderRequest,
+        now: i64,
+        out: &mut Vec<ExecEvent>,
+    ) -> Result<(), Reject>;
+}
+
+impl Raw for SimExchange {
+    fn submit_raw(
+        &mut self,
+        id: u64,
+        r: OrderRequest,
+        now: i64,
+        out: &mut Vec<ExecEvent>,
+    ) -> Result<(), Reject> {
+        self.submit(id, crate::risk::Approved::unchecked(r), now, out)
+    }
+}
+
 fn order(side: Side, kind: OrderKind, qty: Qty) -> OrderRequest {
     OrderRequest {
         instrument: 0,
@@ -72,7 +95,7 @@ fn an_all_in_market_buy_fills_at_the_next_open_and_spends_exactly_the_cash() {
     let mut s = sim(FillPolicy::NextOpen, false);
     let mut out = Vec::new();
     s.on_bar(0, &bar(0, 100.0, 101.0, 99.0, 100.5), &[], &mut out);
-    s.submit(
+    s.submit_raw(
         1,
         order(Side::Buy, OrderKind::Market, Qty::Quote(d("10000"))),
         0,
@@ -106,7 +129,7 @@ fn this_close_policy_and_slippage() {
     );
     let mut out = Vec::new();
     s.on_bar(0, &bar(0, 100.0, 101.0, 99.0, 100.0), &[], &mut out);
-    s.submit(
+    s.submit_raw(
         1,
         order(Side::Buy, OrderKind::Market, Qty::Base(d("10"))),
         0,
@@ -126,7 +149,7 @@ fn no_short_selling_and_no_overdraft() {
     let mut out = Vec::new();
     s.on_bar(0, &bar(0, 100.0, 101.0, 99.0, 100.0), &[], &mut out);
     let e = s
-        .submit(
+        .submit_raw(
             1,
             order(Side::Sell, OrderKind::Market, Qty::Base(d("1"))),
             0,
@@ -136,7 +159,7 @@ fn no_short_selling_and_no_overdraft() {
     assert_eq!(e.code, "NO_SHORT_SELLING");
     assert!(e.reason.contains("only 0 BTC is held"), "{e}");
     let e = s
-        .submit(
+        .submit_raw(
             2,
             order(
                 Side::Buy,
@@ -161,7 +184,7 @@ fn filters_round_quote_orders_to_the_step_and_refuse_small_ones() {
         &mut out,
     );
     let e = s
-        .submit(
+        .submit_raw(
             1,
             order(Side::Buy, OrderKind::Market, Qty::Quote(d("3"))),
             0,
@@ -172,7 +195,7 @@ fn filters_round_quote_orders_to_the_step_and_refuse_small_ones() {
         e.to_string(),
         "NOTIONAL: order value 3.00 USDT is below the minimum 5 USDT"
     );
-    s.submit(
+    s.submit_raw(
         2,
         order(Side::Buy, OrderKind::Market, Qty::Quote(d("1000"))),
         0,
@@ -197,7 +220,7 @@ fn long_with_bracket() -> (SimExchange, Vec<ExecEvent>) {
     let mut s = sim(FillPolicy::NextOpen, false);
     let mut out = Vec::new();
     s.on_bar(0, &bar(0, 100.0, 101.0, 99.0, 100.0), &[], &mut out);
-    s.submit(
+    s.submit_raw(
         1,
         order(Side::Buy, OrderKind::Market, Qty::Base(d("10"))),
         0,
@@ -209,9 +232,9 @@ fn long_with_bracket() -> (SimExchange, Vec<ExecEvent>) {
         oco: Some(7),
         ..order(Side::Sell, kind, Qty::Base(d("10")))
     };
-    s.submit(2, exit(OrderKind::StopLoss { stop: d("95") }), 1, &mut out)
+    s.submit_raw(2, exit(OrderKind::StopLoss { stop: d("95") }), 1, &mut out)
         .unwrap();
-    s.submit(
+    s.submit_raw(
         3,
         exit(OrderKind::TakeProfit { stop: d("110") }),
         1,
@@ -260,7 +283,7 @@ fn limits_rest_as_maker_and_gaps_fill_at_the_open() {
     let mut s = sim(FillPolicy::NextOpen, false);
     let mut out = Vec::new();
     s.on_bar(0, &bar(0, 100.0, 101.0, 99.0, 100.0), &[], &mut out);
-    s.submit(
+    s.submit_raw(
         1,
         order(
             Side::Buy,
@@ -271,7 +294,7 @@ fn limits_rest_as_maker_and_gaps_fill_at_the_open() {
         &mut out,
     )
     .unwrap();
-    s.submit(
+    s.submit_raw(
         2,
         order(
             Side::Buy,
@@ -306,7 +329,7 @@ fn limits_rest_as_maker_and_gaps_fill_at_the_open() {
 fn cancelling_releases_the_lock_and_unknown_orders_are_refused() {
     let mut s = sim(FillPolicy::NextOpen, false);
     let mut out = Vec::new();
-    s.submit(
+    s.submit_raw(
         1,
         order(
             Side::Buy,
@@ -335,7 +358,7 @@ fn an_order_placed_inside_a_bar_is_not_matched_against_prices_before_it() {
     let mut out = Vec::new();
     s.on_bar(0, &bar(0, 100.0, 101.0, 99.0, 100.0), &[], &mut out);
     let market = order(Side::Buy, OrderKind::Market, Qty::Base(d("1")));
-    s.submit(1, market, hour + hour / 2, &mut out).unwrap();
+    s.submit_raw(1, market, hour + hour / 2, &mut out).unwrap();
     s.on_bar(0, &bar(hour, 90.0, 101.0, 89.0, 100.0), &[], &mut out);
     assert!(
         fills(&out).is_empty(),
@@ -350,10 +373,10 @@ fn a_stop_the_price_jumps_past_executes_at_the_open_even_when_resting() {
     let mut s = sim(FillPolicy::NextOpen, false);
     let mut out = Vec::new();
     let buy = order(Side::Buy, OrderKind::Market, Qty::Base(d("1")));
-    s.submit(1, buy, 0, &mut out).unwrap();
+    s.submit_raw(1, buy, 0, &mut out).unwrap();
     s.on_bar(0, &bar(0, 100.0, 101.0, 99.0, 100.0), &[], &mut out);
     let stop = OrderKind::StopLoss { stop: d("95") };
-    s.submit(2, order(Side::Sell, stop, Qty::Base(d("1"))), 1, &mut out)
+    s.submit_raw(2, order(Side::Sell, stop, Qty::Base(d("1"))), 1, &mut out)
         .unwrap();
     s.on_bar(0, &bar(1, 99.0, 100.0, 96.0, 97.0), &[], &mut out);
     s.on_bar(0, &bar(2, 90.0, 92.0, 89.0, 91.0), &[], &mut out);
@@ -383,7 +406,7 @@ fn inside_a_bar_an_order_arrives_at_the_open_of_its_first_finer_candle() {
     let mut s = sim(FillPolicy::NextOpen, false);
     let mut out = Vec::new();
     let bid = OrderKind::Limit { price: d("97") };
-    s.submit(
+    s.submit_raw(
         1,
         order(Side::Buy, bid, Qty::Base(d("1"))),
         hour + 30 * minute,

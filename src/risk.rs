@@ -1,0 +1,227 @@
+//! Risk: the layer between every order intent (a strategy's or a person's) and the exchange
+//! adapter, inside the deterministic core, so a backtest, paper trading and live trading obey the
+//! same rules. `Risk::approve` is the pipeline (halts, filters, limits) and the only maker of an
+//! `Approved` order, the one type an adapter's `submit` takes. Every refusal is a `Reject` whose
+//! code names the rule (`RISK_…`, a filter name, `HALTED`), counted per code. See docs/risk.md.
+//!
+//! Invariant: no order reaches an exchange adapter without passing `approve`; while trading is
+//! halted only orders that reduce exposure pass (only a person's sells, under the kill switch).
+
+mod approved;
+mod config;
+pub mod limits;
+
+pub use approved::Approved;
+pub use config::{Limits, RiskConfig, StrategyRisk};
+
+use crate::core::{Asset, OrderKind, OrderRequest, Origin, Qty, Reject, Side, to_decimal};
+use crate::exchange::{Exchange, SymbolRules};
+use rust_decimal::Decimal;
+use std::collections::BTreeMap;
+
+/// What the risk layer sees of the account and the market when it decides.
+pub struct View<'a> {
+    pub now: i64,
+    pub exchange: &'a dyn Exchange,
+    /// (base, quote) asset of each instrument.
+    pub assets: &'a [(Asset, Asset)],
+    /// Distinct base assets with the instrument that prices them.
+    pub marks: &'a [(Asset, usize)],
+    /// Last close per instrument (NaN before the first).
+    pub prices: &'a [f64],
+    /// The account currency.
+    pub quote: Asset,
+}
+
+impl View<'_> {
+    pub fn price(&self, instrument: usize) -> Decimal {
+        let p = self.prices.get(instrument).copied().unwrap_or(f64::NAN);
+        if p.is_finite() {
+            to_decimal(p)
+        } else {
+            Decimal::ZERO
+        }
+    }
+
+    /// Value of the base asset held (free and locked) in an instrument, in its quote asset.
+    pub fn holding_value(&self, instrument: usize) -> Decimal {
+        let base = self.assets[instrument].0;
+        self.exchange.account().total(base) * self.price(instrument)
+    }
+
+    /// Value of every non-quote holding.
+    pub fn exposure(&self) -> Decimal {
+        self.marks
+            .iter()
+            .map(|&(asset, i)| self.exchange.account().total(asset) * self.price(i))
+            .sum()
+    }
+
+    pub fn equity(&self) -> Decimal {
+        self.exchange.account().total(self.quote) + self.exposure()
+    }
+
+    pub fn free_quote(&self, instrument: usize) -> Decimal {
+        self.exchange.account().free(self.assets[instrument].1)
+    }
+}
+
+/// Why trading is halted. Each says why; only `Command::Release` lifts it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Halt {
+    /// A person pulled the kill switch: only their own sells pass.
+    KillSwitch,
+    /// A circuit breaker tripped (from the live edges): new entries stop.
+    Breaker(Breaker),
+}
+
+/// Conditions the live edges report that make trading unsafe.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Breaker {
+    /// Share of failed exchange requests over the recent window, in percent.
+    ApiErrors { pct: u32 },
+    /// Exchange round trips slower than the configured bound.
+    Latency { ms: u64 },
+    /// No market data for this long.
+    StaleData { secs: u64 },
+    /// The exchange and the journal disagree.
+    Reconciliation(String),
+    /// Binance banned the IP (HTTP 418) until this time (ms).
+    Banned { until: i64 },
+}
+
+pub const HALTED: &str = "HALTED";
+
+impl Halt {
+    pub fn reason(&self) -> String {
+        match self {
+            Self::KillSwitch => "the kill switch is engaged; release it to trade again".into(),
+            Self::Breaker(b) => format!(
+                "circuit breaker: {}; release it to trade again",
+                b.describe()
+            ),
+        }
+    }
+
+    fn lets_through(&self, r: &OrderRequest) -> bool {
+        match self {
+            Self::KillSwitch => r.origin == Origin::Manual && r.side == Side::Sell,
+            Self::Breaker(_) => r.side == Side::Sell,
+        }
+    }
+}
+
+impl Breaker {
+    pub fn describe(&self) -> String {
+        match self {
+            Self::ApiErrors { pct } => format!("{pct} % of exchange requests failed"),
+            Self::Latency { ms } => format!("exchange answers took {ms} ms"),
+            Self::StaleData { secs } => format!("no market data for {secs} s"),
+            Self::Reconciliation(what) => {
+                format!("the exchange disagrees with the journal: {what}")
+            }
+            Self::Banned { until } => format!(
+                "Binance banned this IP until {} UTC",
+                crate::market::time::Utc(*until)
+            ),
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Risk {
+    config: RiskConfig,
+    halt: Option<Halt>,
+    refusals: BTreeMap<&'static str, usize>,
+}
+
+impl Risk {
+    pub fn new(config: RiskConfig) -> Self {
+        Self {
+            config,
+            ..Self::default()
+        }
+    }
+
+    pub fn config(&self) -> &RiskConfig {
+        &self.config
+    }
+
+    /// The pipeline: halts, then the symbol's filters, then the limits.
+    pub fn approve(&mut self, request: OrderRequest, view: &View<'_>) -> Result<Approved, Reject> {
+        let result = self.decide(request, view);
+        if let Err(r) = &result {
+            *self.refusals.entry(r.code).or_default() += 1;
+        }
+        result
+    }
+
+    fn decide(&self, request: OrderRequest, view: &View<'_>) -> Result<Approved, Reject> {
+        if let Some(h) = self.halt.as_ref().filter(|h| !h.lets_through(&request)) {
+            return Err(Reject::new(HALTED, h.reason()));
+        }
+        let rules = view.exchange.rules(request.instrument);
+        let request = prepare(request, rules)?;
+        limits::check(&self.config.limits, &request, view, self.config.taker_fee)?;
+        Ok(Approved::new(request))
+    }
+
+    /// Halts trading (the first reason stays until released).
+    pub fn halt(&mut self, why: Halt) {
+        if self.halt.is_none() {
+            self.halt = Some(why);
+        }
+    }
+
+    pub fn release(&mut self) {
+        self.halt = None;
+    }
+
+    pub fn halted(&self) -> Option<&Halt> {
+        self.halt.as_ref()
+    }
+
+    /// Orders refused, per rule code.
+    pub fn refusals(&self) -> &BTreeMap<&'static str, usize> {
+        &self.refusals
+    }
+}
+
+/// Rounds an order to the symbol's filters before it leaves: quantities down to the step, prices
+/// to the tick on the less aggressive side; refuses what rounds to nothing.
+pub fn prepare(mut r: OrderRequest, rules: &SymbolRules) -> Result<OrderRequest, Reject> {
+    if let Qty::Base(q) = r.qty {
+        let rounded = rules.round_qty(q);
+        if rounded.is_zero() {
+            let why = format!(
+                "quantity {q} {} rounds down to 0 at the step size {}",
+                rules.base,
+                rules.step_size.normalize()
+            );
+            return Err(Reject::new("LOT_SIZE", why));
+        }
+        r.qty = Qty::Base(rounded);
+    }
+    let side = r.side;
+    let round = |p| rules.round_price(p, side);
+    r.kind = match r.kind {
+        OrderKind::Limit { price } => OrderKind::Limit {
+            price: round(price),
+        },
+        OrderKind::StopLoss { stop } => OrderKind::StopLoss { stop: round(stop) },
+        OrderKind::StopLossLimit { stop, price } => OrderKind::StopLossLimit {
+            stop: round(stop),
+            price: round(price),
+        },
+        OrderKind::TakeProfit { stop } => OrderKind::TakeProfit { stop: round(stop) },
+        OrderKind::TakeProfitLimit { stop, price } => OrderKind::TakeProfitLimit {
+            stop: round(stop),
+            price: round(price),
+        },
+        OrderKind::Market => OrderKind::Market,
+    };
+    Ok(r)
+}
+
+#[cfg(test)]
+mod tests;
