@@ -9,13 +9,24 @@
 
 mod approved;
 mod config;
+mod exits;
+mod ledger;
 pub mod limits;
+pub mod portfolio;
+mod protections;
+mod sizing;
 
 pub use approved::Approved;
 pub use config::{Limits, RiskConfig, StrategyRisk};
+pub use ledger::{Closed, Ledger, Record};
 
-use crate::core::{Asset, OrderKind, OrderRequest, Origin, Qty, Reject, Side, to_decimal};
+use crate::core::{
+    Asset, Fill, OrderId, OrderKind, OrderRequest, Origin, Qty, Reject, Side, to_decimal,
+};
 use crate::exchange::{Exchange, SymbolRules};
+use crate::market::Candle;
+use exits::Exits;
+use protections::Protections;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 
@@ -128,11 +139,28 @@ impl Breaker {
     }
 }
 
+/// What the risk layer asks the engine to do on its own initiative.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RiskAction {
+    /// Place an order (a protective exit, a moved trailing stop); it passes `approve` like any.
+    Place(OrderRequest),
+    Cancel(OrderId),
+    /// Sell an instrument's whole position at market (a loss limit set to flatten).
+    Flatten(usize),
+    /// Stop new entries, saying why.
+    Halt(Halt),
+}
+
 #[derive(Debug, Default)]
 pub struct Risk {
     config: RiskConfig,
     halt: Option<Halt>,
     refusals: BTreeMap<&'static str, usize>,
+    ledger: Ledger,
+    /// Open stop-loss sells, so a fill can say whether a stop closed the position.
+    stops: Vec<OrderId>,
+    protections: Protections,
+    exits: Exits,
 }
 
 impl Risk {
@@ -147,11 +175,20 @@ impl Risk {
         &self.config
     }
 
-    /// The pipeline: halts, then the symbol's filters, then the limits.
-    pub fn approve(&mut self, request: OrderRequest, view: &View<'_>) -> Result<Approved, Reject> {
+    /// The pipeline for order `id`: halts, sizing, the symbol's filters, limits, protections.
+    pub fn approve(
+        &mut self,
+        id: OrderId,
+        request: OrderRequest,
+        view: &View<'_>,
+    ) -> Result<Approved, Reject> {
         let result = self.decide(request, view);
-        if let Err(r) = &result {
-            *self.refusals.entry(r.code).or_default() += 1;
+        match &result {
+            Ok(a) if a.request().side == Side::Sell && a.request().kind.stop().is_some() => {
+                self.stops.push(id)
+            }
+            Ok(_) => {}
+            Err(r) => *self.refusals.entry(r.code).or_default() += 1,
         }
         result
     }
@@ -160,10 +197,70 @@ impl Risk {
         if let Some(h) = self.halt.as_ref().filter(|h| !h.lets_through(&request)) {
             return Err(Reject::new(HALTED, h.reason()));
         }
+        let request = sizing::size(&self.config, &self.ledger, request, view)?;
         let rules = view.exchange.rules(request.instrument);
         let request = prepare(request, rules)?;
         limits::check(&self.config.limits, &request, view, self.config.taker_fee)?;
+        if request.side == Side::Buy {
+            self.protections.check(&request, view)?;
+        }
         Ok(Approved::new(request))
+    }
+
+    /// Orders to cancel before `request` is placed (exits holding the position's base asset).
+    pub fn before_place(&mut self, request: &OrderRequest) -> Vec<OrderId> {
+        self.exits.before_place(request)
+    }
+
+    /// Whether the per-bar hook has anything to do (protections or exits are configured).
+    pub fn watches_bars(&self) -> bool {
+        self.protections.active() || self.exits.active()
+    }
+
+    /// A fill: booked in the ledger; protections and exits react.
+    pub fn on_fill(&mut self, fill: &Fill, view: &View<'_>) -> Vec<RiskAction> {
+        let by_stop = self.stops.contains(&fill.order);
+        let closed = self.ledger.on_fill(fill, by_stop);
+        if by_stop
+            && !view
+                .exchange
+                .open_orders()
+                .iter()
+                .any(|o| o.id == fill.order)
+        {
+            self.stops.retain(|s| *s != fill.order);
+        }
+        let mut out = Vec::new();
+        let (ledger, config) = (&self.ledger, &self.config);
+        self.protections
+            .on_fill(fill, closed.as_ref(), ledger, view, &mut out);
+        self.exits
+            .on_fill(fill, closed.as_ref(), config, view, &mut out);
+        out
+    }
+
+    /// An order left the book without (further) fills.
+    pub fn on_closed(&mut self, order: OrderId) {
+        self.stops.retain(|s| *s != order);
+        self.exits.on_closed(order);
+    }
+
+    /// A closed candle of an instrument's base series (after the exchange matched it).
+    pub fn on_bar(
+        &mut self,
+        instrument: usize,
+        candle: &Candle,
+        view: &View<'_>,
+    ) -> Vec<RiskAction> {
+        let mut out = Vec::new();
+        self.protections.on_bar(instrument, candle, view, &mut out);
+        self.exits
+            .on_bar(instrument, candle, &self.config, view, &mut out);
+        out
+    }
+
+    pub fn ledger(&self) -> &Ledger {
+        &self.ledger
     }
 
     /// Halts trading (the first reason stays until released).

@@ -16,13 +16,16 @@ use super::{
 use crate::exchange::{Exchange, ExecEvent};
 use crate::indicators::Indicator;
 use crate::market::{Candle, Interval, Resampler};
-use crate::risk::{Halt, Risk, View};
+use crate::risk::{Halt, Risk};
 use crate::strategy::{Setup, Strategy, StrategyError};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 
 mod inspect;
+mod risk_hooks;
 mod setup_host;
+
+use risk_hooks::view;
 
 use setup_host::Host;
 
@@ -266,6 +269,8 @@ impl<X: Exchange, O: EngineObserver> Engine<X, O> {
             .on_bar(instrument, candle, detail, &mut self.execs);
         self.last_close[instrument] = candle.close;
         self.flush();
+        self.risk_bar(instrument, candle);
+        self.flush();
     }
 
     /// The second half of [`Engine::on_bar`]: the closed candle reaches indicators, history and
@@ -394,17 +399,10 @@ impl<X: Exchange, O: EngineObserver> Engine<X, O> {
     }
 
     fn place(&mut self, id: OrderId, request: OrderRequest) {
-        let view = View {
-            now: self.now,
-            exchange: &self.exchange,
-            assets: &self.assets,
-            marks: &self.marks,
-            prices: &self.last_close,
-            quote: self.quote,
-        };
+        self.risk_clear_way(&request);
         let result = self
             .risk
-            .approve(request.clone(), &view)
+            .approve(id, request.clone(), &view!(self))
             .and_then(|a| self.exchange.submit(id, a, self.now, &mut self.execs));
         match result {
             Ok(()) => self.owners.push((id, request.origin)),
@@ -430,6 +428,7 @@ impl<X: Exchange, O: EngineObserver> Engine<X, O> {
                     if let Origin::Strategy(s) = fill.origin {
                         self.call(s, |st, ctx| st.on_fill(ctx, &fill));
                     }
+                    self.risk_fill(&fill);
                 }
                 ExecEvent::Closed {
                     order,
@@ -437,6 +436,7 @@ impl<X: Exchange, O: EngineObserver> Engine<X, O> {
                     reason,
                 } => {
                     self.observer.on_closed(order, status, reason.as_ref());
+                    self.risk_closed(order);
                     if let Some(Origin::Strategy(s)) = self.take_owner(order) {
                         self.call(s, |st, ctx| {
                             st.on_order_closed(ctx, order, status, reason.as_ref())

@@ -72,7 +72,7 @@ pub enum Qty {
 }
 
 /// Who asked for an order: a strategy (by index) or the user at the keyboard.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 pub enum Origin {
     Strategy(usize),
     Manual,

@@ -50,12 +50,12 @@ fn buy(qty: &str) -> OrderRequest {
 
 fn refusal(risk: &mut Risk, r: OrderRequest) -> Reject {
     let x = exchange();
-    with_view(&x, |v| risk.approve(r, v)).unwrap_err()
+    with_view(&x, |v| risk.approve(1, r, v)).unwrap_err()
 }
 
 fn approved(risk: &mut Risk, r: OrderRequest) -> Approved {
     let x = exchange();
-    with_view(&x, |v| risk.approve(r, v)).unwrap()
+    with_view(&x, |v| risk.approve(1, r, v)).unwrap()
 }
 
 fn limited(limits: Limits) -> Risk {

@@ -1,0 +1,70 @@
+//! The engine's side of the risk layer: what it tells risk (fills, closed orders, closed bars) and
+//! how it carries out what risk asks in return (exits placed, moved or cancelled, a position
+//! flattened, a halt). Risk's own orders take the same path as everyone's, through `approve`.
+
+use super::{Engine, EngineObserver, Intent};
+use crate::core::{Command, Fill, OrderId};
+use crate::exchange::Exchange;
+use crate::market::Candle;
+use crate::risk::RiskAction;
+
+/// A `View` of the engine's account and market for the risk layer (borrowing fields, so it can be
+/// used while `risk` itself is borrowed mutably).
+macro_rules! view {
+    ($e:expr) => {
+        crate::risk::View {
+            now: $e.now,
+            exchange: &$e.exchange,
+            assets: &$e.assets,
+            marks: &$e.marks,
+            prices: &$e.last_close,
+            quote: $e.quote,
+        }
+    };
+}
+pub(super) use view;
+
+impl<X: Exchange, O: EngineObserver> Engine<X, O> {
+    pub(super) fn risk_fill(&mut self, fill: &Fill) {
+        let actions = self.risk.on_fill(fill, &view!(self));
+        self.act(actions);
+    }
+
+    pub(super) fn risk_closed(&mut self, order: OrderId) {
+        self.risk.on_closed(order);
+    }
+
+    #[inline]
+    pub(super) fn risk_bar(&mut self, instrument: usize, candle: &Candle) {
+        if self.risk.watches_bars() {
+            let actions = self.risk.on_bar(instrument, candle, &view!(self));
+            self.act(actions);
+        }
+    }
+
+    /// Cancels what must go before `request` is placed (exits holding its base asset).
+    pub(super) fn risk_clear_way(&mut self, request: &crate::core::OrderRequest) {
+        for id in self.risk.before_place(request) {
+            let _ = self.exchange.cancel(id, &mut self.execs);
+        }
+    }
+
+    fn act(&mut self, actions: Vec<RiskAction>) {
+        for a in actions {
+            match a {
+                RiskAction::Place(r) => {
+                    let id = self.bump_id();
+                    self.intents.push(Intent::Place(id, r));
+                }
+                RiskAction::Cancel(id) => self.intents.push(Intent::Cancel(id)),
+                RiskAction::Flatten(i) => self.command(Command::Flatten(i)),
+                RiskAction::Halt(h) => {
+                    if self.risk.halted().is_none() {
+                        self.observer.on_halted(self.now, &h);
+                    }
+                    self.risk.halt(h);
+                }
+            }
+        }
+    }
+}
