@@ -17,7 +17,7 @@ mod protections;
 mod sizing;
 
 pub use approved::Approved;
-pub use config::{Limits, RiskConfig, StrategyRisk};
+pub use config::{Distance, KELLY_MIN_TRADES, Limits, RiskConfig, Sizing, StrategyRisk};
 pub use ledger::{Closed, Ledger, Record};
 
 use crate::core::{
