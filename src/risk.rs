@@ -13,6 +13,7 @@ mod exits;
 mod ledger;
 pub mod limits;
 pub mod portfolio;
+pub mod portfolio;
 mod protections;
 mod sizing;
 
