@@ -13,7 +13,6 @@ mod exits;
 mod ledger;
 pub mod limits;
 pub mod portfolio;
-pub mod portfolio;
 mod protections;
 mod sizing;
 
