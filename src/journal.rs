@@ -11,11 +11,13 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 mod overrides;
+mod refusals;
 
 pub use overrides::Override;
+pub use refusals::Refusal;
 
 pub const FILE: &str = "journal.sqlite3";
-const SCHEMA_VERSION: i64 = 2;
+const SCHEMA_VERSION: i64 = 3;
 /// Equity curves longer than this are stored decimated (each bucket's low and last point).
 const MAX_EQUITY_POINTS: usize = 20_000;
 
@@ -113,6 +115,11 @@ impl Journal {
         if version < 2 {
             self.conn
                 .execute_batch(overrides::SCHEMA_V2)
+                .map_err(|e| self.sql(e))?;
+        }
+        if version < 3 {
+            self.conn
+                .execute_batch(refusals::SCHEMA_V3)
                 .map_err(|e| self.sql(e))?;
         }
         Ok(())

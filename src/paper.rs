@@ -156,11 +156,19 @@ impl Paper {
         }
     }
 
-    /// Moves the desk's new fills and alerts into the outbox.
+    /// Moves the desk's new fills and alerts into the outbox, and its refusals into the journal.
     fn drain(&mut self, out: &mut Outbox) {
         let desk = self.engine.observer_mut();
         out.updates.extend(desk.fills.drain(..).map(Update::Fill));
         out.updates.extend(desk.alerts.drain(..).map(Update::Alert));
+        let refused = std::mem::take(&mut desk.refused);
+        if let Some(journal) = self.journal.as_mut() {
+            for r in &refused {
+                if let Err(e) = journal.record_refusal(r) {
+                    tracing::error!("could not journal a refusal ({}): {e}", r.code);
+                }
+            }
+        }
     }
 
     /// A person's command, through the engine's command path and its checks; recorded in the

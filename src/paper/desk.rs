@@ -62,6 +62,8 @@ pub struct Desk {
     pub alerts: Vec<Alert>,
     /// Refusals of the person's orders during the current command (its outcome).
     pub refusals: Vec<String>,
+    /// Every refusal (a strategy's or a person's), for the journal.
+    pub refused: Vec<crate::journal::Refusal>,
     /// Per origin (strategy index, or `strategies.len()` for manual) × market.
     lots: Vec<Vec<Lot>>,
     /// Per market, every origin together.
@@ -80,6 +82,7 @@ impl Desk {
             fills: Vec::new(),
             alerts: Vec::new(),
             refusals: Vec::new(),
+            refused: Vec::new(),
         }
     }
 
@@ -176,6 +179,19 @@ impl EngineObserver for Desk {
             self.origin_name(request.origin)
         );
         tracing::warn!(target: TRADE_TARGET, "order {order} refused: {what}: {reject}");
+        self.refused.push(crate::journal::Refusal {
+            market_ms: self.now,
+            mode: crate::replica::Mode::PaperReplay.label().into(),
+            origin: self.origin_name(request.origin),
+            order: format!(
+                "{} {} {}",
+                request.side.as_str().to_lowercase(),
+                request.kind.name(),
+                self.symbol(request.instrument)
+            ),
+            code: reject.code.into(),
+            reason: reject.reason.clone(),
+        });
         if request.origin == Origin::Manual {
             // The command's own alert carries the refusal.
             self.refusals.push(reject.to_string());

@@ -151,6 +151,14 @@ fn a_manual_order_goes_through_the_engine_and_the_journal() {
         "{logged:?}"
     );
     assert_eq!(logged[3], "flatten BTCUSDT → accepted");
+    let refused = journal.refusals(10).unwrap();
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    let r = &refused[0];
+    assert_eq!(
+        (r.origin.as_str(), r.order.as_str(), r.code.as_str()),
+        ("manual", "buy MARKET ETHUSDT", "HALTED")
+    );
+    assert!(r.reason.contains("kill switch"), "{r:?}");
 }
 
 #[test]
