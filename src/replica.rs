@@ -263,7 +263,8 @@ pub struct Status {
     pub now: i64,
     pub feed: FeedHealth,
     pub speed: Speed,
-    pub halted: bool,
+    /// Why trading is halted, in a few words for the status bar ("KILL SWITCH ON", …).
+    pub halted: Option<String>,
 }
 
 /// Account figures, sent together after anything that can move them.

@@ -104,6 +104,14 @@ pub enum Breaker {
 pub const HALTED: &str = "HALTED";
 
 impl Halt {
+    /// A few words for a status bar.
+    pub fn label(&self) -> String {
+        match self {
+            Self::KillSwitch => "KILL SWITCH ON".into(),
+            Self::Breaker(b) => format!("HALTED: {}", b.label()),
+        }
+    }
+
     pub fn reason(&self) -> String {
         match self {
             Self::KillSwitch => "the kill switch is engaged; release it to trade again".into(),
@@ -123,6 +131,16 @@ impl Halt {
 }
 
 impl Breaker {
+    pub fn label(&self) -> &'static str {
+        match self {
+            Self::ApiErrors { .. } => "exchange errors",
+            Self::Latency { .. } => "exchange latency",
+            Self::StaleData { .. } => "stale market data",
+            Self::Reconciliation(_) => "reconciliation mismatch",
+            Self::Banned { .. } => "IP banned",
+        }
+    }
+
     pub fn describe(&self) -> String {
         match self {
             Self::ApiErrors { pct } => format!("{pct} % of exchange requests failed"),

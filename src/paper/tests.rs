@@ -121,7 +121,7 @@ fn a_manual_order_goes_through_the_engine_and_the_journal() {
     paper.command(Command::KillSwitch, &mut out);
     paper.command(manual_buy(1, "1"), &mut out);
     r.apply(Update::Status(paper.status()));
-    assert!(r.status.halted);
+    assert_eq!(r.status.halted.as_deref(), Some("KILL SWITCH ON"));
     paper.command(Command::Flatten(0), &mut out);
     paper.step(&mut out);
     paper.command(Command::Release, &mut out);

@@ -134,7 +134,7 @@ impl Paper {
             now: self.engine.now(),
             feed,
             speed: self.speed,
-            halted: self.engine.is_halted(),
+            halted: self.engine.risk().halted().map(crate::risk::Halt::label),
         }
     }
 

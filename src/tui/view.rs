@@ -104,8 +104,8 @@ fn status_bar(f: &mut Frame<'_>, r: &Replica, ui: &Ui, theme: &Theme, area: Rect
         format!(" day {}{} ", if day >= 0.0 { "+" } else { "" }, money(day)),
         pnl_style,
     ));
-    if s.halted {
-        spans.push(Span::styled(" KILL SWITCH ON ", theme.error));
+    if let Some(why) = &s.halted {
+        spans.push(Span::styled(format!(" {why} "), theme.error));
     }
     if let Some(job) = &ui.backtests.job {
         spans.push(Span::styled(

@@ -111,7 +111,7 @@ fn replica() -> Replica {
         now: 1_750_007_200_000,
         feed: FeedHealth::Running,
         speed: Speed::X60,
-        halted: false,
+        halted: None,
     };
     r.alerts.push_back(Alert {
         at: 1_750_000_060_000,
