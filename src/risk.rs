@@ -8,6 +8,7 @@
 //! halted only orders that reduce exposure pass (only a person's sells, under the kill switch).
 
 mod approved;
+pub mod breakers;
 mod config;
 mod exits;
 mod ledger;
