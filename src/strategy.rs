@@ -12,6 +12,7 @@ mod mean_reversion;
 mod momentum;
 mod mtf_trend;
 mod params;
+mod rebalance;
 mod sma_cross;
 
 pub use params::{ParamSpec, Params, parse_setting};
@@ -62,11 +63,12 @@ pub struct StrategyInfo {
     pub build: fn(&Params) -> Box<dyn Strategy>,
 }
 
-static BUILTIN: [&StrategyInfo; 4] = [
+static BUILTIN: [&StrategyInfo; 5] = [
     &sma_cross::INFO,
     &momentum::INFO,
     &mean_reversion::INFO,
     &mtf_trend::INFO,
+    &rebalance::INFO,
 ];
 
 pub fn builtins() -> &'static [&'static StrategyInfo] {
