@@ -21,4 +21,5 @@ mod fetch_cli;
 mod indicators;
 mod lookahead;
 mod market_data;
+mod rebalance;
 mod workstation;
