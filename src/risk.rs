@@ -14,12 +14,13 @@ mod exits;
 mod ledger;
 pub mod limits;
 pub mod portfolio;
-mod protections;
+pub mod protections;
 mod sizing;
 
 pub use approved::Approved;
 pub use config::{Distance, KELLY_MIN_TRADES, Limits, RiskConfig, Sizing, StrategyRisk};
 pub use ledger::{Closed, Ledger, Record};
+pub use protections::{LossLimit, OnLossLimit, ProtectionConfig};
 
 use crate::core::{
     Asset, Fill, OrderId, OrderKind, OrderRequest, Origin, Qty, Reject, Side, to_decimal,
@@ -85,6 +86,10 @@ pub enum Halt {
     KillSwitch,
     /// A circuit breaker tripped (from the live edges): new entries stop.
     Breaker(Breaker),
+    /// Equity fell the daily loss limit below its value at the UTC day's start.
+    DailyLoss(LossLimit),
+    /// Equity fell the maximum drawdown below its peak.
+    Drawdown(LossLimit),
 }
 
 /// Conditions the live edges report that make trading unsafe.
@@ -110,6 +115,8 @@ impl Halt {
         match self {
             Self::KillSwitch => "KILL SWITCH ON".into(),
             Self::Breaker(b) => format!("HALTED: {}", b.label()),
+            Self::DailyLoss(_) => "HALTED: daily loss limit".into(),
+            Self::Drawdown(_) => "HALTED: max drawdown".into(),
         }
     }
 
@@ -120,13 +127,15 @@ impl Halt {
                 "circuit breaker: {}; release it to trade again",
                 b.describe()
             ),
+            Self::DailyLoss(l) => format!("{}; release it to trade again", l.daily()),
+            Self::Drawdown(l) => format!("{}; release it to trade again", l.drawdown()),
         }
     }
 
     fn lets_through(&self, r: &OrderRequest) -> bool {
         match self {
             Self::KillSwitch => r.origin == Origin::Manual && r.side == Side::Sell,
-            Self::Breaker(_) => r.side == Side::Sell,
+            Self::Breaker(_) | Self::DailyLoss(_) | Self::Drawdown(_) => r.side == Side::Sell,
         }
     }
 }
@@ -185,6 +194,7 @@ pub struct Risk {
 impl Risk {
     pub fn new(config: RiskConfig) -> Self {
         Self {
+            protections: Protections::new(config.protections.clone()),
             config,
             ..Self::default()
         }
@@ -291,6 +301,7 @@ impl Risk {
 
     pub fn release(&mut self) {
         self.halt = None;
+        self.protections.on_release();
     }
 
     pub fn halted(&self) -> Option<&Halt> {

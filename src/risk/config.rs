@@ -63,6 +63,7 @@ pub struct RiskConfig {
     pub taker_fee: Decimal,
     /// By strategy index, as the engine numbers them (missing: none).
     pub strategies: Vec<StrategyRisk>,
+    pub protections: super::ProtectionConfig,
 }
 
 impl RiskConfig {
