@@ -225,7 +225,10 @@ impl Rebalance {
             };
             self.pending.push(id);
         }
-        self.buys_next = selling && plan.buys().next().is_some();
+        // Buys follow the sells, also those skipped now: the sells' proceeds may fund them.
+        let buying =
+            plan.buys().next().is_some() || plan.skipped.iter().any(|k| k.side == Side::Buy);
+        self.buys_next = selling && buying;
         if self.pending.is_empty() && matches!(plan.trigger, Some(Trigger::Drift { .. })) {
             self.quiet_until = ctx.now() + RETRY_MS;
         }
