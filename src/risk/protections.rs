@@ -45,6 +45,11 @@ pub struct ProtectionConfig {
     pub lock: Option<Lock>,
 }
 
+/// An amount or a percentage for people: rounded to two decimals, always showing both.
+fn two(d: Decimal) -> String {
+    format!("{:.2}", d.round_dp(2))
+}
+
 #[derive(Debug, Default)]
 pub struct Protections {
     config: ProtectionConfig,
@@ -103,3 +108,6 @@ impl Protections {
         self.equity.release();
     }
 }
+
+#[cfg(test)]
+mod tests;

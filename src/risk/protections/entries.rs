@@ -7,7 +7,7 @@
 //! says why with the numbers; a lock resets its streak, so a symbol must lose N more in a row to
 //! be locked again.
 
-use super::ProtectionConfig;
+use super::{ProtectionConfig, two};
 use crate::core::Reject;
 use crate::market::time::{DAY_MS, HOUR_MS, MINUTE_MS, Utc};
 use crate::risk::{Closed, View};
@@ -159,7 +159,7 @@ impl EntryGuard {
              {}): locked until {} UTC",
             symbol(view, c.instrument),
             cfg.losses,
-            c.pnl.round_dp(2),
+            two(c.pnl),
             cfg.losses,
             Utc(until)
         );

@@ -7,7 +7,7 @@
 //! both references (day start and peak) on the equity of the next candle, so trading resumes from
 //! where the account stands instead of halting again at once.
 
-use super::{OnLossLimit, ProtectionConfig};
+use super::{OnLossLimit, ProtectionConfig, two};
 use crate::market::time::DAY_MS;
 use crate::risk::{Halt, RiskAction, View};
 use rust_decimal::Decimal;
@@ -28,7 +28,7 @@ pub struct LossLimit {
 
 impl LossLimit {
     fn money(&self, d: Decimal) -> String {
-        format!("{} {}", d.round_dp(2), self.quote)
+        format!("{} {}", two(d), self.quote)
     }
 
     /// Why a daily loss limit halted trading, for a trader.
@@ -37,7 +37,7 @@ impl LossLimit {
             "daily loss limit: equity {} is {} % below the {} it had at the UTC day's start \
              (risk.daily_loss_pct is {} %)",
             self.money(self.equity),
-            self.lost_pct.round_dp(2),
+            two(self.lost_pct),
             self.money(self.reference),
             self.limit_pct.normalize()
         )
@@ -48,7 +48,7 @@ impl LossLimit {
         format!(
             "max drawdown: equity {} is {} % below its peak {} (risk.max_drawdown_pct is {} %)",
             self.money(self.equity),
-            self.lost_pct.round_dp(2),
+            two(self.lost_pct),
             self.money(self.reference),
             self.limit_pct.normalize()
         )
