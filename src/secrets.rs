@@ -1,6 +1,60 @@
-//! Secrets: API keys read from the environment (or `.env`), never from config files. A `Secret`
+//! Secrets: the exchange API keys, where they come from and how they are kept. A `Secret`
 //! prints as `********` in every formatting path and is wiped from memory when dropped, so it
 //! cannot leak through logs, `config show`, panics or error messages.
+//!
+//! Keys (an API key plus an HMAC secret or an Ed25519 PEM) come, first found wins, from the
+//! environment, a credentials file, the OS keyring or the encrypted key file (`sources`).
+//! Submodules: `format` (the key material and its TOML form), `credfile` (private files),
+//! `encrypted` (the passphrase-sealed file), `keyring` (the OS store), `prompt` (typing secrets).
+//!
+//! Invariant: no error, `Debug` or `Display` of this module holds key material or a passphrase.
+
+mod credfile;
+mod encrypted;
+mod format;
+mod keyring;
+mod prompt;
+mod sources;
+#[cfg(test)]
+mod testkit;
+
+pub use credfile::FileError;
+pub use encrypted::{CryptoError, EncryptedError};
+pub use format::{ApiKeys, FormatError, PrivateKey};
+pub use keyring::KeyringError;
+pub use prompt::{EnvOrPrompt, Given, PASSPHRASE_VAR, Passphrase, PromptError};
+pub use sources::{
+    CREDENTIALS_DIRECTORY_VAR, ED25519_KEY_FILE_VAR, ED25519_KEY_VAR, Found, KeyPaths, KeySource,
+    Lookup, find, from_env,
+};
+
+/// The stores `keys set` and `keys remove` act on, and what `keys test` reads through.
+pub mod store {
+    pub use super::credfile::{
+        load as load_credentials_file, remove as remove_file, write_private,
+    };
+    pub use super::encrypted::{ITERATIONS, load as load_encrypted, store as store_encrypted};
+    pub use super::keyring::{
+        ACCOUNT, SERVICE, load as load_keyring, remove as remove_keyring, store as store_keyring,
+    };
+    pub use super::prompt::{read_hidden, read_stdin, terminal_available};
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SecretsError {
+    #[error("{0}")]
+    Env(String),
+    #[error(transparent)]
+    File(#[from] FileError),
+    #[error(transparent)]
+    Encrypted(#[from] EncryptedError),
+    #[error(transparent)]
+    Keyring(#[from] KeyringError),
+    #[error("{what}: {error}")]
+    Format { what: String, error: FormatError },
+    #[error(transparent)]
+    Prompt(#[from] PromptError),
+}
 
 use crate::config::Env;
 use std::fmt;
@@ -34,7 +88,7 @@ impl fmt::Display for Secret {
 pub const API_KEY_VAR: &str = "TICKDESK_API_KEY";
 pub const API_SECRET_VAR: &str = "TICKDESK_API_SECRET";
 
-/// Exchange credentials, if the environment provides them.
+/// The environment's HMAC credentials, for `config show`'s status lines.
 #[derive(Debug, Default)]
 pub struct Credentials {
     pub api_key: Option<Secret>,
