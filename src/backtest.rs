@@ -13,7 +13,7 @@ mod trades;
 pub use feed::Feed;
 pub use load::load;
 pub use metrics::{Metrics, Sharpe};
-pub use recorder::Recorder;
+pub use recorder::{Halted, Recorder};
 pub use trades::{OpenTrade, RoundTrips, Trade, round_trips};
 
 use crate::cancel::Cancel;
@@ -44,6 +44,9 @@ pub struct Spec {
     pub filters: bool,
     /// Match orders on this finer interval inside each bar.
     pub detail: Option<Interval>,
+    /// The `[risk]` rules the run obeys (runs stored before the risk layer read as all off).
+    #[serde(default)]
+    pub risk: crate::risk::RiskSettings,
 }
 
 impl Spec {
@@ -90,6 +93,7 @@ impl Spec {
             fill: FillPolicy::NextOpen,
             filters: true,
             detail: None,
+            risk: crate::risk::RiskSettings::default(),
         }
     }
 }
@@ -114,6 +118,8 @@ pub struct Outcome {
     pub refused: BTreeMap<String, usize>,
     /// The first refusals in full, for the report.
     pub refusal_samples: Vec<String>,
+    /// When the risk layer halted trading, and why.
+    pub halts: Vec<Halted>,
     pub unknown_filters: Vec<String>,
     pub timing: Timing,
     pub interrupted: bool,
@@ -160,6 +166,8 @@ pub fn run_strategy(
         instruments,
         spec.interval,
     );
+    let names = [spec.strategy.as_str()];
+    engine.set_risk(spec.risk.to_config(&names, spec.taker_fee));
     engine.add_strategy(strategy)?;
     engine.start();
 
@@ -177,6 +185,7 @@ pub fn run_strategy(
         trips,
         refused,
         refusal_samples,
+        halts,
         ..
     } = recorder;
     let open_trades = trips.open_trades();
@@ -200,6 +209,7 @@ pub fn run_strategy(
         metrics,
         refused,
         refusal_samples,
+        halts,
         unknown_filters,
         timing: Timing {
             engine_seconds: secs,

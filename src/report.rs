@@ -40,6 +40,8 @@ pub fn json(o: &Outcome) -> Value {
         "sharpe": m.sharpe,
         "metrics": m,
         "refused": o.refused,
+        "halts": o.halts,
+        "risk": o.spec.risk,
         "timing": o.timing,
         "interrupted": o.interrupted,
     })

@@ -15,12 +15,14 @@ mod ledger;
 pub mod limits;
 pub mod portfolio;
 pub mod protections;
+pub mod settings;
 mod sizing;
 
 pub use approved::Approved;
 pub use config::{Distance, KELLY_MIN_TRADES, Limits, RiskConfig, Sizing, StrategyRisk};
 pub use ledger::{Closed, Ledger, Record};
 pub use protections::{LossLimit, OnLossLimit, ProtectionConfig};
+pub use settings::RiskSettings;
 
 use crate::core::{
     Asset, Fill, OrderId, OrderKind, OrderRequest, Origin, Qty, Reject, Side, to_decimal,

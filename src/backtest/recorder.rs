@@ -1,17 +1,27 @@
-//! The engine observer of a backtest: turns fills into round trips as they happen and counts the
-//! orders each rule refused, keeping the first refusals word for word for the report.
+//! The engine observer of a backtest: turns fills into round trips as they happen, counts the
+//! orders each rule refused (keeping the first refusals word for word for the report) and notes
+//! every halt of the risk layer with its time and reason.
 
 use super::trades::RoundTrips;
 use crate::core::{EngineObserver, Fill, OrderId, OrderRequest, OrderStatus, Reject};
+use crate::risk::Halt;
 use std::collections::BTreeMap;
 
 const SAMPLES: usize = 20;
+
+/// The risk layer halted trading at `at` (the engine's time), saying why.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Halted {
+    pub at: i64,
+    pub reason: String,
+}
 
 #[derive(Debug)]
 pub struct Recorder {
     pub trips: RoundTrips,
     pub refused: BTreeMap<String, usize>,
     pub refusal_samples: Vec<String>,
+    pub halts: Vec<Halted>,
     pub signals: usize,
 }
 
@@ -21,6 +31,7 @@ impl Recorder {
             trips: RoundTrips::new(symbols),
             refused: BTreeMap::new(),
             refusal_samples: Vec::new(),
+            halts: Vec::new(),
             signals: 0,
         }
     }
@@ -55,5 +66,10 @@ impl EngineObserver for Recorder {
 
     fn on_signal(&mut self, _strategy: usize, _at: i64, _text: &str) {
         self.signals += 1;
+    }
+
+    fn on_halted(&mut self, at: i64, halt: &Halt) {
+        let reason = halt.reason();
+        self.halts.push(Halted { at, reason });
     }
 }

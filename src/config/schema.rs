@@ -5,6 +5,7 @@
 
 use super::values::{Bounded, Bps, Cash, FeeRate, HttpUrl, LogFilter, WsUrl};
 use crate::exchange::FillPolicy;
+use crate::risk::settings::{RiskPatch, RiskSettings};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -185,6 +186,7 @@ pub struct Config {
     pub backtest: Backtest,
     pub paper: Paper,
     pub ui: Ui,
+    pub risk: RiskSettings,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub strategies: StrategySettings,
 }
@@ -200,10 +202,11 @@ pub struct ConfigPatch {
     backtest: Option<BacktestPatch>,
     paper: Option<PaperPatch>,
     ui: Option<UiPatch>,
+    risk: Option<RiskPatch>,
     strategies: Option<StrategySettings>,
 }
 
-pub const SECTIONS: [&str; 8] = [
+pub const SECTIONS: [&str; 9] = [
     Data::SECTION,
     Logging::SECTION,
     Binance::SECTION,
@@ -211,6 +214,7 @@ pub const SECTIONS: [&str; 8] = [
     Backtest::SECTION,
     Paper::SECTION,
     Ui::SECTION,
+    RiskSettings::SECTION,
     "strategies",
 ];
 
@@ -233,6 +237,7 @@ impl Config {
             backtest: Backtest::from_patch(p.backtest.unwrap_or_default())?,
             paper: Paper::from_patch(p.paper.unwrap_or_default())?,
             ui: Ui::from_patch(p.ui.unwrap_or_default())?,
+            risk: RiskSettings::from_patch(p.risk.unwrap_or_default())?,
             strategies: p.strategies.unwrap_or_default(),
         })
     }
@@ -258,6 +263,9 @@ impl Config {
         }
         if let Some(s) = p.ui {
             self.ui.apply(s, layer, origins);
+        }
+        if let Some(s) = p.risk {
+            self.risk.apply(s, layer, origins);
         }
         for (strategy, values) in p.strategies.unwrap_or_default() {
             for (key, value) in values {

@@ -126,6 +126,9 @@ pub fn text(o: &Outcome) -> String {
         o.open_times.len()
     );
     let _ = writeln!(out, "{}", settings_line(s));
+    if let Some(risk) = s.risk.summary() {
+        let _ = writeln!(out, "risk: {risk}");
+    }
     if o.interrupted {
         let _ = writeln!(
             out,
@@ -144,6 +147,9 @@ pub fn text(o: &Outcome) -> String {
         for r in o.refusal_samples.iter().take(5) {
             let _ = writeln!(out, "  {r}");
         }
+    }
+    for h in &o.halts {
+        let _ = writeln!(out, "\ntrading halted at {} UTC: {}", Utc(h.at), h.reason);
     }
     if !o.unknown_filters.is_empty() {
         let _ = writeln!(
