@@ -7,6 +7,7 @@ pub mod cancel;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod control;
 pub mod core;
 pub mod exchange;
 pub mod export;

@@ -15,7 +15,7 @@ pub const MAX_FILLS: usize = 500;
 pub const MAX_ALERTS: usize = 300;
 
 /// What kind of trading this process does; the status bar shows it on every screen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum Mode {
     /// Simulated exchange, historical candles replayed at a chosen speed.
     #[default]
@@ -37,7 +37,7 @@ impl Mode {
 }
 
 /// Replay pace: a multiple of real time, or as fast as the machine goes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum Speed {
     X1,
     X10,
@@ -89,7 +89,7 @@ impl Speed {
 }
 
 /// How the market-data feed is doing.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub enum FeedHealth {
     #[default]
     Starting,
@@ -120,13 +120,14 @@ impl FeedHealth {
 }
 
 /// A price ladder. In paper trading it is synthesised around the last price and says so.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Book {
     pub simulated: bool,
     /// Best first: (price, quantity).
     pub bids: Vec<(f64, f64)>,
     pub asks: Vec<(f64, f64)>,
     /// Price, quantity and aggressor side of the last trade.
+    #[serde(with = "crate::control::wire::fields::last_trade")]
     pub last_trade: Option<(f64, f64, Side)>,
 }
 
@@ -137,47 +138,57 @@ impl Book {
 }
 
 /// One tradable market: its candles at the base interval, the forming candle and the book.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Market {
     pub symbol: String,
     pub base: String,
     pub quote: String,
     /// Decimals of the tick size (for printing prices).
     pub price_decimals: usize,
+    #[serde(with = "crate::control::wire::fields::candles")]
     pub candles: VecDeque<Candle>,
     /// The candle of the current interval so far (replays build it from the closed one's path).
+    #[serde(with = "crate::control::wire::fields::opt_candle")]
     pub forming: Option<Candle>,
+    #[serde(with = "crate::control::wire::fields::float")]
     pub last: f64,
     pub book: Book,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Balance {
     pub asset: String,
     pub free: Decimal,
     pub locked: Decimal,
     /// Worth in the account currency at the last price.
+    #[serde(with = "crate::control::wire::fields::float")]
     pub value: f64,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Position {
     pub market: usize,
     pub symbol: String,
     pub qty: Decimal,
     /// Average entry price (fees included) of what is held, when known from this session's fills.
     pub entry: Option<f64>,
+    #[serde(with = "crate::control::wire::fields::float")]
     pub last: f64,
+    #[serde(with = "crate::control::wire::fields::float")]
     pub value: f64,
+    #[serde(with = "crate::control::wire::fields::float")]
     pub unrealized: f64,
+    #[serde(with = "crate::control::wire::fields::float")]
     pub unrealized_pct: f64,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+/// `Deserialize` is in `control::wire::fields` (`kind` is a `&'static str`).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct OpenOrder {
     pub id: OrderId,
     pub market: usize,
     pub symbol: String,
+    #[serde(with = "crate::control::wire::fields::side")]
     pub side: Side,
     pub kind: &'static str,
     /// "0.0150 BTC" or "250 USDT".
@@ -188,12 +199,13 @@ pub struct OpenOrder {
     pub origin: String,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FillRow {
     pub time: i64,
     pub order: OrderId,
     pub market: usize,
     pub symbol: String,
+    #[serde(with = "crate::control::wire::fields::side")]
     pub side: Side,
     pub qty: Decimal,
     pub price: Decimal,
@@ -201,7 +213,7 @@ pub struct FillRow {
     pub origin: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum StrategyState {
     Running,
     Paused,
@@ -219,7 +231,7 @@ impl StrategyState {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct StrategyRow {
     pub name: String,
     pub state: StrategyState,
@@ -227,11 +239,14 @@ pub struct StrategyRow {
     pub symbols: String,
     pub last_signal: Option<(i64, String)>,
     /// Realised plus unrealised PnL of this strategy's own fills, in the account currency.
+    #[serde(with = "crate::control::wire::fields::float")]
     pub pnl: f64,
     pub fills: usize,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum AlertLevel {
     Info,
     Warn,
@@ -249,7 +264,7 @@ impl AlertLevel {
 }
 
 /// Something the user should see: an override's result, a rejection, the kill switch, a feed problem.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Alert {
     /// Market time of the event (ms).
     pub at: i64,
@@ -258,7 +273,7 @@ pub struct Alert {
 }
 
 /// Clock, pace and switches: small, sent often.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Status {
     pub now: i64,
     pub feed: FeedHealth,
@@ -268,25 +283,29 @@ pub struct Status {
 }
 
 /// Account figures, sent together after anything that can move them.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AccountView {
     pub balances: Vec<Balance>,
     pub positions: Vec<Position>,
+    #[serde(with = "crate::control::wire::fields::float")]
     pub equity: f64,
     /// Equity at the first mark of the current UTC day.
+    #[serde(with = "crate::control::wire::fields::float")]
     pub day_open_equity: f64,
 }
 
 /// One change to the replica.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Update {
     /// A closed candle at the base interval.
     Candle {
         market: usize,
+        #[serde(with = "crate::control::wire::fields::candle")]
         candle: Candle,
     },
     Forming {
         market: usize,
+        #[serde(with = "crate::control::wire::fields::candle")]
         candle: Candle,
     },
     Book {
@@ -301,13 +320,14 @@ pub enum Update {
     Alert(Alert),
 }
 
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Replica {
     pub mode: Mode,
     /// Where the data comes from, e.g. "replay of stored Binance candles".
     pub source: String,
     pub interval: Option<Interval>,
     pub quote: String,
+    #[serde(with = "crate::control::wire::fields::float")]
     pub initial_equity: f64,
     pub markets: Vec<Market>,
     pub account: AccountView,
