@@ -197,6 +197,7 @@ impl Risk {
     pub fn new(config: RiskConfig) -> Self {
         Self {
             protections: Protections::new(config.protections.clone()),
+            exits: Exits::new(&config),
             config,
             ..Self::default()
         }
@@ -214,6 +215,9 @@ impl Risk {
         view: &View<'_>,
     ) -> Result<Approved, Reject> {
         let result = self.decide(request, view);
+        if let Ok(a) = &result {
+            self.exits.on_approved(id, a.request());
+        }
         match &result {
             Ok(a) if a.request().side == Side::Sell && a.request().kind.stop().is_some() => {
                 self.stops.push(id)
@@ -228,7 +232,7 @@ impl Risk {
         if let Some(h) = self.halt.as_ref().filter(|h| !h.lets_through(&request)) {
             return Err(Reject::new(HALTED, h.reason()));
         }
-        let request = sizing::size(&self.config, &self.ledger, request, view)?;
+        let request = sizing::size(&self.config, &self.ledger, self.exits.atr(), request, view)?;
         let rules = view.exchange.rules(request.instrument);
         let request = prepare(request, rules)?;
         limits::check(&self.config.limits, &request, view, self.config.taker_fee)?;
