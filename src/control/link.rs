@@ -73,6 +73,15 @@ impl Link {
         }
     }
 
+    /// Nobody will read the updates any more: a local core trades on without sending (see
+    /// `paper::drive`); a remote link detaches at the engine's next message.
+    pub fn stop_receiving(&mut self) {
+        match &mut self.source {
+            Source::Local(rx) => rx.close(),
+            Source::Remote(rx) => rx.close(),
+        }
+    }
+
     /// Asks the core to stop (a remote one: detaches) and waits for its task. Says why the core
     /// had gone away already, if it had; a panic in the core is reported, not lost.
     pub async fn close(self) -> Option<String> {

@@ -1,20 +1,23 @@
-//! The workstation's event loop: the paper session runs on its own task; this loop applies its
-//! updates to the replica, turns keys into actions, runs backtests on a blocking worker, and
-//! redraws only when something changed, at most `ui.max_fps` times a second. Idle, it sleeps on
-//! its channels: no timer ticks unless a redraw or a backtest's progress is due.
+//! The workstation's event loop: the trading core is reached through a `Link`, either a paper
+//! session on a task of this process or a headless engine over the control socket (`attach`);
+//! this loop applies the core's updates to the replica, turns keys into actions, runs backtests
+//! on a blocking worker, and redraws only when something changed, at most `ui.max_fps` times a
+//! second. Idle, it sleeps on its channels: no timer ticks unless a redraw or a backtest's
+//! progress is due. Attached, quitting detaches: the engine keeps running.
 
 use super::keymap::{Action, Keymap};
 use super::layout::{Layouts, Pane};
 use super::logbuf::LogBuffer;
-use super::state::{Job, Request, Ui};
+use super::state::{Dialog, Job, Request, Ui};
 use super::theme::{ColorDepth, Theme};
 use super::view::{Look, draw};
 use super::{terminal, update};
 use crate::backtest::Spec;
 use crate::cancel::Cancel;
 use crate::config::{Config, Hangup};
+use crate::control::{Incoming, Link, Remote};
 use crate::journal::Journal;
-use crate::paper::{Control, Paper, PaperSetup, drive};
+use crate::paper::{Paper, PaperSetup};
 use crate::replica::{AlertLevel, Replica, Update};
 use crate::store::Store;
 use anyhow::Context as _;
@@ -41,7 +44,20 @@ pub struct Options {
 enum Exit {
     Quit,
     Hangup,
+    /// The core's updates ended without being asked to (an engine stopped, a task failed).
+    CoreGone,
 }
+
+/// Where the trading core runs.
+enum Core {
+    /// A paper session this process runs.
+    Local(Box<Paper>),
+    /// A headless engine reached over its control socket.
+    Remote(Box<Remote>),
+}
+
+/// The quit confirmation when attached to an engine.
+pub const DETACH_QUESTION: &str = "Detach? The engine keeps running.";
 
 /// A backtest finished: its run id, or why it did not run.
 type JobResult = Result<i64, String>;
@@ -53,7 +69,7 @@ pub struct Session {
     theme: Theme,
     keymap: Keymap,
     layouts: Layouts,
-    paper: Paper,
+    core: Core,
     replica: Replica,
     journal: Journal,
     ui: Ui,
@@ -68,39 +84,49 @@ pub struct Screen<B: Backend> {
     pub restore: Option<terminal::Guard>,
 }
 
+/// The workstation on a paper session of its own, in this terminal.
 pub async fn run(opts: Options) -> anyhow::Result<()> {
-    let session = Session::open(opts)?;
-    let (keys_tx, keys) = mpsc::channel(64);
-    std::thread::spawn(move || {
-        while let Ok(ev) = event::read() {
-            if keys_tx.blocking_send(ev).is_err() {
-                break;
-            }
-        }
-    });
-    let (guard, terminal, bytes) = terminal::enter().context("cannot take over the terminal")?;
-    let screen = Screen {
-        terminal,
-        bytes,
-        restore: Some(guard),
-    };
-    session.run(screen, keys).await
+    Session::open(opts)?.show().await
 }
 
 impl Session {
+    /// The workstation on a paper session this process runs.
     pub fn open(opts: Options) -> anyhow::Result<Self> {
+        let store = Store::open(&opts.data_dir)?;
+        let mut setup = PaperSetup::from_config(&opts.config, &store)?;
+        setup.journal = Some(Journal::open(&opts.data_dir)?);
+        let base_interval = setup.interval;
+        let paper = Paper::new(setup)?;
+        let replica = paper.replica();
+        Self::build(opts, Core::Local(Box::new(paper)), replica, base_interval)
+    }
+
+    /// The workstation on a running engine, through its control socket.
+    pub fn attach(opts: Options, mut remote: Remote) -> anyhow::Result<Self> {
+        let replica = std::mem::take(&mut remote.replica);
+        let base_interval = replica.interval.unwrap_or(opts.config.paper.interval);
+        let pid = remote.hello.pid;
+        let mut session =
+            Self::build(opts, Core::Remote(Box::new(remote)), replica, base_interval)?;
+        session.ui.note(
+            AlertLevel::Info,
+            format!("attached to the engine (pid {pid}): q detaches, the engine keeps running"),
+        );
+        Ok(session)
+    }
+
+    fn build(
+        opts: Options,
+        core: Core,
+        replica: Replica,
+        base_interval: crate::market::Interval,
+    ) -> anyhow::Result<Self> {
         let cfg = &opts.config;
         let dir = opts.config_dir.as_deref();
         let themes = dir.map(|d| d.join("themes"));
         let theme = Theme::load(&cfg.ui.theme, themes.as_deref(), ColorDepth::detect())?;
         let keymap = Keymap::load(dir.map(|d| d.join("keymap.toml")).as_deref())?;
         let layouts = Layouts::load(dir.map(|d| d.join("layouts.toml")).as_deref())?;
-        let store = Store::open(&opts.data_dir)?;
-        let mut setup = PaperSetup::from_config(cfg, &store)?;
-        setup.journal = Some(Journal::open(&opts.data_dir)?);
-        let base_interval = setup.interval;
-        let paper = Paper::new(setup)?;
-        let replica = paper.replica();
         let journal = Journal::open(&opts.data_dir)?;
         let symbols = replica.markets.iter().map(|m| m.symbol.clone()).collect();
         let first = layouts
@@ -121,7 +147,7 @@ impl Session {
             theme,
             keymap,
             layouts,
-            paper,
+            core,
             replica,
             journal,
             ui,
@@ -129,8 +155,28 @@ impl Session {
         })
     }
 
-    /// Runs the paper session and the view until the person quits (or the terminal goes away),
-    /// then stops the session cleanly.
+    /// Takes over this process's terminal and runs (see `run`).
+    pub async fn show(self) -> anyhow::Result<()> {
+        let (keys_tx, keys) = mpsc::channel(64);
+        std::thread::spawn(move || {
+            while let Ok(ev) = event::read() {
+                if keys_tx.blocking_send(ev).is_err() {
+                    break;
+                }
+            }
+        });
+        let (guard, terminal, bytes) =
+            terminal::enter().context("cannot take over the terminal")?;
+        let screen = Screen {
+            terminal,
+            bytes,
+            restore: Some(guard),
+        };
+        self.run(screen, keys).await
+    }
+
+    /// Runs the core (or follows the engine) and the view until the person quits or detaches
+    /// (or the terminal goes away), then stops the session cleanly or detaches from the engine.
     pub async fn run<B: Backend>(
         self,
         mut screen: Screen<B>,
@@ -144,16 +190,19 @@ impl Session {
             theme,
             keymap,
             layouts,
-            paper,
+            core,
             mut replica,
             mut journal,
             mut ui,
             base,
         } = self;
         let cfg = &opts.config;
-        let (ctl, controls) = mpsc::channel(64);
-        let (updates_tx, mut updates) = mpsc::channel::<Vec<Update>>(16);
-        let core = tokio::spawn(drive(paper, controls, updates_tx));
+        let attached = matches!(core, Core::Remote(_));
+        let mut link = match core {
+            Core::Local(paper) => Link::local(*paper),
+            Core::Remote(remote) => remote.into_link(),
+        };
+        let ctl = link.controls.clone();
         let (jobs_tx, mut jobs) = mpsc::channel::<JobResult>(4);
         let mut job: Option<Cancel> = None;
         let started = Instant::now();
@@ -184,19 +233,22 @@ impl Session {
             }
             let progress_due = Instant::now() + Duration::from_millis(250);
             tokio::select! {
-                Some(batch) = updates.recv() => {
-                    for u in batch {
-                        if let Update::Alert(a) = &u {
-                            ui.note = Some((a.level, a.text.clone()));
+                got = link.recv() => {
+                    match got {
+                        Some(Incoming::Updates(batch)) => apply(&mut ui, &mut replica, batch),
+                        Some(Incoming::Snapshot(fresh)) => {
+                            let seen = replica.version;
+                            replica = *fresh;
+                            replica.version = seen + 1;
                         }
-                        replica.apply(u);
+                        None => break Exit::CoreGone,
                     }
                     dirty = true;
                 }
                 Some(ev) = keys.recv() => {
                     dirty = true;
                     let requests = match ev {
-                        Event::Key(k) if k.kind != KeyEventKind::Release => key(&mut ui, &replica, &keymap, &base, k),
+                        Event::Key(k) if k.kind != KeyEventKind::Release => key(&mut ui, &replica, &keymap, &base, k, attached),
                         _ => Vec::new(),
                     };
                     for r in requests {
@@ -238,19 +290,35 @@ impl Session {
             "view closed after {secs:.1} s; {bytes} bytes written to the terminal ({:.0} B/s)",
             bytes as f64 / secs.max(1e-9)
         );
-        if matches!(exit, Exit::Hangup) && cfg.ui.on_hangup == Hangup::Headless {
+        if !attached && matches!(exit, Exit::Hangup) && cfg.ui.on_hangup == Hangup::Headless {
             tracing::warn!(
                 "terminal hung up: the paper session keeps running headless until SIGTERM or SIGINT"
             );
-            drop(updates);
+            link.stop_receiving();
             let mut int = signal(SignalKind::interrupt())?;
             tokio::select! { _ = term_sig.recv() => {}, _ = int.recv() => {}, _ = hup.recv() => {} }
         }
-        let _ = ctl.send(Control::Shutdown).await;
         drop(ctl);
-        let _ = core.await;
-        tracing::info!("paper session stopped cleanly");
+        let gone = link.close().await;
+        match (attached, gone) {
+            (_, Some(why)) => anyhow::bail!("{why}"),
+            (true, None) if matches!(exit, Exit::CoreGone) => {
+                anyhow::bail!("the connection to the engine ended")
+            }
+            (true, None) => tracing::info!("detached; the engine keeps running"),
+            (false, None) => tracing::info!("paper session stopped cleanly"),
+        }
         Ok(())
+    }
+}
+
+/// A batch from the core: applied in order; an alert becomes the note at the bottom.
+fn apply(ui: &mut Ui, replica: &mut Replica, batch: Vec<Update>) {
+    for u in batch {
+        if let Update::Alert(a) = &u {
+            ui.note = Some((a.level, a.text.clone()));
+        }
+        replica.apply(u);
     }
 }
 
@@ -288,10 +356,25 @@ fn refocus(ui: &mut Ui, layouts: &Layouts, size: Rect) {
 }
 
 /// A key: typed text in a text dialog, else the keymap's action for the current context.
-fn key(ui: &mut Ui, r: &Replica, keymap: &Keymap, base: &Spec, k: event::KeyEvent) -> Vec<Request> {
+/// Attached to an engine, the quit confirmation asks about detaching instead.
+fn key(
+    ui: &mut Ui,
+    r: &Replica,
+    keymap: &Keymap,
+    base: &Spec,
+    k: event::KeyEvent,
+    attached: bool,
+) -> Vec<Request> {
     let ctx = ui.context();
     if let Some(action) = keymap.action(ctx, k) {
-        return update::update(ui, r, base, action);
+        let requests = update::update(ui, r, base, action);
+        if attached
+            && let Some(Dialog::Confirm(c)) = &mut ui.dialog
+            && c.on_yes == Request::Quit
+        {
+            c.question = DETACH_QUESTION.into();
+        }
+        return requests;
     }
     let plain = !k
         .modifiers
