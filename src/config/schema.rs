@@ -138,6 +138,30 @@ section! {
     }
 }
 
+/// What a stopped headless engine does with its open orders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OnShutdown {
+    /// Leave them (on an exchange they stay live, protective stops included).
+    Leave,
+    /// Cancel them through the engine's command path (journalled) before exiting.
+    Cancel,
+}
+
+section! {
+    /// `[service]`: `tickdesk run --headless`, the engine without a view.
+    Service / ServicePatch : "service" {
+        on_shutdown: OnShutdown,
+    }
+}
+
+impl Service {
+    /// Whether a stopped engine cancels its open orders.
+    pub fn cancels_on_shutdown(&self) -> bool {
+        self.on_shutdown == OnShutdown::Cancel
+    }
+}
+
 /// `[strategies.NAME]`: parameter overrides per strategy (`fast = 12`).
 pub type StrategySettings = BTreeMap<String, BTreeMap<String, ParamValue>>;
 
@@ -186,6 +210,7 @@ pub struct Config {
     pub backtest: Backtest,
     pub paper: Paper,
     pub ui: Ui,
+    pub service: Service,
     pub risk: RiskSettings,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub strategies: StrategySettings,
@@ -202,11 +227,12 @@ pub struct ConfigPatch {
     backtest: Option<BacktestPatch>,
     paper: Option<PaperPatch>,
     ui: Option<UiPatch>,
+    service: Option<ServicePatch>,
     risk: Option<RiskPatch>,
     strategies: Option<StrategySettings>,
 }
 
-pub const SECTIONS: [&str; 9] = [
+pub const SECTIONS: [&str; 10] = [
     Data::SECTION,
     Logging::SECTION,
     Binance::SECTION,
@@ -214,6 +240,7 @@ pub const SECTIONS: [&str; 9] = [
     Backtest::SECTION,
     Paper::SECTION,
     Ui::SECTION,
+    Service::SECTION,
     RiskSettings::SECTION,
     "strategies",
 ];
@@ -237,6 +264,7 @@ impl Config {
             backtest: Backtest::from_patch(p.backtest.unwrap_or_default())?,
             paper: Paper::from_patch(p.paper.unwrap_or_default())?,
             ui: Ui::from_patch(p.ui.unwrap_or_default())?,
+            service: Service::from_patch(p.service.unwrap_or_default())?,
             risk: RiskSettings::from_patch(p.risk.unwrap_or_default())?,
             strategies: p.strategies.unwrap_or_default(),
         })
@@ -263,6 +291,9 @@ impl Config {
         }
         if let Some(s) = p.ui {
             self.ui.apply(s, layer, origins);
+        }
+        if let Some(s) = p.service {
+            self.service.apply(s, layer, origins);
         }
         if let Some(s) = p.risk {
             self.risk.apply(s, layer, origins);
