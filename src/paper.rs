@@ -21,6 +21,8 @@ use crate::exchange::SimExchange;
 use crate::journal::{Journal, Override};
 use crate::market::Candle;
 use crate::replica::{AlertLevel, Mode, Speed, Update};
+use crate::risk::Breaker;
+use crate::strategy::Strategy;
 use rust_decimal::prelude::ToPrimitive;
 
 /// What a step or a command hands the replica before the caller sends it.
@@ -48,12 +50,11 @@ pub struct Paper {
     journal: Option<Journal>,
 }
 
+/// A strategy with the name the desk, the journal and `[risk.strategies.NAME]` know it by.
+pub type Named = (String, Box<dyn Strategy>);
+
 impl Paper {
     pub fn new(setup: PaperSetup) -> Result<Self, PaperError> {
-        let names: Vec<String> = setup.symbols.iter().map(ToString::to_string).collect();
-        let exchange =
-            SimExchange::for_symbols(setup.sim.clone(), &names, setup.filters, setup.cash);
-        let quote = exchange.quote().to_string();
         let mut built = Vec::new();
         let mut params = Vec::new();
         for (name, settings) in &setup.strategies {
@@ -65,12 +66,35 @@ impl Paper {
             );
             built.push((name.clone(), strategy));
         }
-        let desk = Desk::new(names.clone(), built.iter().map(|b| b.0.clone()).collect());
+        Self::assemble(setup, built, params)
+    }
+
+    /// A session trading strategies the caller built (one not registered, or a test's) instead
+    /// of `setup.strategies`.
+    pub fn with_strategies(setup: PaperSetup, strategies: Vec<Named>) -> Result<Self, PaperError> {
+        let params = vec![Vec::new(); strategies.len()];
+        Self::assemble(setup, strategies, params)
+    }
+
+    fn assemble(
+        setup: PaperSetup,
+        built: Vec<Named>,
+        params: Vec<Vec<(String, String)>>,
+    ) -> Result<Self, PaperError> {
+        let names: Vec<String> = setup.symbols.iter().map(ToString::to_string).collect();
+        let exchange =
+            SimExchange::for_symbols(setup.sim.clone(), &names, setup.filters, setup.cash);
+        let quote = exchange.quote().to_string();
+        let strategy_names: Vec<String> = built.iter().map(|b| b.0.clone()).collect();
+        let desk = Desk::new(names.clone(), strategy_names.clone());
         let instruments = names
             .iter()
             .map(|s| Instrument { symbol: s.clone() })
             .collect();
         let mut engine = Engine::new(exchange, desk, instruments, setup.interval);
+        // The same rules as a backtest: the [risk] section, at the simulated taker fee.
+        let by_index: Vec<&str> = strategy_names.iter().map(String::as_str).collect();
+        engine.set_risk(setup.risk.to_config(&by_index, setup.sim.taker_fee));
         for (_, strategy) in built {
             engine.add_strategy(strategy)?;
         }
@@ -99,6 +123,11 @@ impl Paper {
         }
         paper.engine.observer_mut().fills.clear();
         paper.engine.observer_mut().alerts.clear();
+        if let Some(halt) = paper.engine.risk().halted() {
+            // A halt during the warm-up stays in force: the session opens saying so.
+            let text = format!("HALTED: {}", halt.reason());
+            paper.engine.observer_mut().alert(AlertLevel::Error, text);
+        }
         Ok(paper)
     }
 
@@ -198,6 +227,16 @@ impl Paper {
             .alert(level, format!("{text}: {outcome}"));
         tracing::info!(target: crate::logging::TRADE_TARGET, "override (paper): {text}: {outcome}");
         self.record(&text, &outcome);
+        self.drain(out);
+        out.changed = true;
+    }
+
+    /// A live edge found trading unsafe: the risk layer halts new entries, and the desk alerts
+    /// with the breaker's reason, until a person releases it (`Command::Release`).
+    pub fn breaker(&mut self, breaker: Breaker, out: &mut Outbox) {
+        let at = self.engine.now();
+        self.engine.observer_mut().now = at;
+        self.engine.handle(Event::Breaker { at, breaker });
         self.drain(out);
         out.changed = true;
     }

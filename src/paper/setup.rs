@@ -41,6 +41,8 @@ pub struct PaperSetup {
     pub book_levels: usize,
     /// Where manual overrides are recorded (none in tests that do not care).
     pub journal: Option<Journal>,
+    /// The `[risk]` rules the session obeys, as a backtest of it would.
+    pub risk: crate::risk::RiskSettings,
 }
 
 impl PaperSetup {
@@ -89,6 +91,7 @@ impl PaperSetup {
             speed: Speed::from_factor(p.speed.get()),
             book_levels: usize::try_from(config.ui.book_levels.get()).unwrap_or(12),
             journal: None,
+            risk: config.risk.clone(),
         })
     }
 }

@@ -54,6 +54,7 @@ fn setup(strategies: &[&str], warmup: usize, journal: Option<Journal>) -> PaperS
         speed: Speed::X60,
         book_levels: 5,
         journal,
+        risk: Default::default(),
     }
 }
 

@@ -22,4 +22,5 @@ mod indicators;
 mod lookahead;
 mod market_data;
 mod rebalance;
+mod risk;
 mod workstation;
