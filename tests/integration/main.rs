@@ -24,3 +24,4 @@ mod market_data;
 mod rebalance;
 mod risk;
 mod workstation;
+mod risk_exits;
