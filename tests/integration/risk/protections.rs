@@ -32,6 +32,17 @@ fn the_daily_loss_limit_halts_at_the_breaching_candle_and_lets_only_sells_throug
     let left = &outcome.open_trades;
     assert_eq!(left.len(), 1, "{left:?}");
     assert_eq!(left[0].qty, 3.0, "2 of the 5 sold while halted");
+    let report = tickdesk::report::text(&outcome);
+    for line in [
+        "risk: daily_loss_pct = 5\n",
+        "orders refused: HALTED ×1\n",
+        &format!("trading halted at 2024-01-01 05:00 UTC: {why}\n"),
+    ] {
+        assert!(report.contains(line), "no `{line}` in\n{report}");
+    }
+    let json = tickdesk::report::json(&outcome);
+    assert_eq!(json["halts"][0]["at"], at(5));
+    assert_eq!(json["risk"]["daily_loss_pct"], 5);
 }
 
 #[test]
