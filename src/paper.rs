@@ -116,19 +116,25 @@ impl Paper {
             day_open: initial,
             journal: setup.journal,
         };
-        for _ in 0..setup.warmup {
-            if !paper.step(&mut Outbox::default()) {
+        paper.warm_up(setup.warmup);
+        Ok(paper)
+    }
+
+    /// Replays `steps` unpaced; what they filled and alerted is history, not news, except a halt
+    /// still in force: the session opens saying so.
+    fn warm_up(&mut self, steps: usize) {
+        for _ in 0..steps {
+            if !self.step(&mut Outbox::default()) {
                 break;
             }
         }
-        paper.engine.observer_mut().fills.clear();
-        paper.engine.observer_mut().alerts.clear();
-        if let Some(halt) = paper.engine.risk().halted() {
-            // A halt during the warm-up stays in force: the session opens saying so.
+        let desk = self.engine.observer_mut();
+        desk.fills.clear();
+        desk.alerts.clear();
+        if let Some(halt) = self.engine.risk().halted() {
             let text = format!("HALTED: {}", halt.reason());
-            paper.engine.observer_mut().alert(AlertLevel::Error, text);
+            self.engine.observer_mut().alert(AlertLevel::Error, text);
         }
-        Ok(paper)
     }
 
     /// The open time of the next step, if any candles are left.

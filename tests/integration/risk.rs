@@ -190,13 +190,13 @@ fn backtest(s: &Scenario) -> (Decisions, Outcome) {
     (decisions, out)
 }
 
-/// The scenario as a paper session (not yet stepped), recording refusals in `journal`.
-fn session(s: &Scenario, journal: Option<Journal>) -> Paper {
+/// The scenario as a paper session after `warmup` unpaced steps, recording refusals in `journal`.
+fn session(s: &Scenario, journal: Option<Journal>, warmup: usize) -> Paper {
     let setup = PaperSetup {
         symbols: s.symbols.iter().map(|x| x.parse().unwrap()).collect(),
         interval: Interval::H1,
         candles: s.candles.clone(),
-        warmup: 0,
+        warmup,
         strategies: Vec::new(),
         cash: d("1000"),
         sim: sim(),
@@ -212,7 +212,7 @@ fn session(s: &Scenario, journal: Option<Journal>) -> Paper {
 
 fn paper(s: &Scenario) -> Decisions {
     let dir = tempfile::tempdir().unwrap();
-    let mut session = session(s, Some(Journal::open(dir.path()).unwrap()));
+    let mut session = session(s, Some(Journal::open(dir.path()).unwrap()), 0);
     let mut halts = Vec::new();
     loop {
         let mut out = Outbox::default();

@@ -105,7 +105,7 @@ fn a_breaker_halts_entries_not_sells_is_heard_once_and_release_resumes() {
 fn a_paper_session_alerts_the_breaker_and_shows_it_until_released() {
     let plan = Plan::default().buy(2, "1").buy(4, "1");
     let s = Scenario::new(path(100.0, &[100.0; 6]), plan, "");
-    let mut paper = session(&s, None);
+    let mut paper = session(&s, None, 0);
     let mut out = Outbox::default();
     paper.step(&mut out);
     paper.step(&mut out);

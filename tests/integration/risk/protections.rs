@@ -46,6 +46,22 @@ fn the_daily_loss_limit_halts_at_the_breaching_candle_and_lets_only_sells_throug
 }
 
 #[test]
+fn a_halt_during_a_paper_warm_up_is_announced_when_the_session_opens() {
+    let s = Scenario::new(falling(), Plan::default().buy(0, "5"), "daily_loss_pct = 5");
+    let mut paper = session(&s, None, 6);
+    let mut out = Outbox::default();
+    paper.step(&mut out);
+    let halted = out.updates.iter().any(|u| {
+        matches!(u, Update::Alert(a) if a.text.starts_with("HALTED: daily loss limit: equity 949.50"))
+    });
+    assert!(halted, "{:?}", out.updates);
+    assert_eq!(
+        paper.status().halted.as_deref(),
+        Some("HALTED: daily loss limit")
+    );
+}
+
+#[test]
 fn flatten_sells_every_position_when_a_loss_limit_halts() {
     let risk = "daily_loss_pct = 5\non_loss_limit = \"flatten\"";
     let (decided, outcome) = parity(&Scenario::new(falling(), Plan::default().buy(0, "5"), risk));
