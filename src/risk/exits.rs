@@ -21,7 +21,7 @@ mod position;
 pub use atr::{ATR_PERIOD, Atrs};
 
 use super::{Closed, Distance, RiskAction, RiskConfig, StrategyRisk, View};
-use crate::core::{Fill, OrderId, OrderRequest, Origin, Side, to_decimal};
+use crate::core::{Fill, Order, OrderId, OrderRequest, Origin, Side, to_decimal};
 use crate::market::Candle;
 use arm::{Groups, Pass};
 use position::{Position, State};
@@ -40,6 +40,17 @@ fn has_exits(s: &StrategyRisk) -> bool {
 /// Whether a sell from `origin` takes a strategy's exits off: its own, or a person's.
 fn sells_for(origin: Origin, strategy: usize) -> bool {
     origin == Origin::Manual || origin == Origin::Strategy(strategy)
+}
+
+/// Whether a sell that keeps the position's exits off is open (its strategy's or a person's).
+fn selling(open: &[Order], p: &Position) -> bool {
+    open.iter().any(|o| {
+        let r = &o.request;
+        r.instrument == p.instrument
+            && r.side == Side::Sell
+            && !is_exit(r.oco)
+            && sells_for(r.origin, p.strategy)
+    })
 }
 
 #[derive(Debug, Default)]
@@ -259,14 +270,7 @@ impl Exits {
                 pass.drop_group(p.placed.take());
                 return false;
             }
-            let selling = open.iter().any(|o| {
-                let r = &o.request;
-                r.instrument == instrument
-                    && r.side == Side::Sell
-                    && !is_exit(r.oco)
-                    && sells_for(r.origin, p.strategy)
-            });
-            if p.state == State::Suspended && !selling {
+            if p.state == State::Suspended && !selling(open, p) {
                 p.state = State::Armed;
             }
             if let Some(s) = config.strategy(p.strategy) {

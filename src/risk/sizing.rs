@@ -47,35 +47,29 @@ pub fn size(
     else {
         return Ok(request);
     };
-    let instrument = request.instrument;
-    let rules = view.exchange.rules(instrument);
-    let symbol = format!("{}{}", rules.base, rules.quote);
+    let rules = view.exchange.rules(request.instrument);
     let price = request
         .kind
         .limit()
         .or(request.kind.stop())
-        .unwrap_or_else(|| view.price(instrument));
+        .unwrap_or_else(|| view.price(request.instrument));
+    let entry = Entry {
+        strategy,
+        instrument: request.instrument,
+        symbol: format!("{}{}", rules.base, rules.quote),
+        price,
+        gross: price * (Decimal::ONE + config.taker_fee),
+    };
     if price <= Decimal::ZERO {
-        let why = format!("no {symbol} price is known yet to size strategy {strategy}'s entry");
+        let why = format!(
+            "no {} price is known yet to size strategy {strategy}'s entry",
+            entry.symbol
+        );
         return Err(Reject::new(SIZING, why));
     }
-    let gross = price * (Decimal::ONE + config.taker_fee);
-    let equity = view.equity();
-    let wanted = match policy {
-        Sizing::FixedQuote(amount) => units(amount, gross),
-        Sizing::EquityPct(pct) => units(percent(equity, pct), gross),
-        Sizing::RiskPct(pct) => {
-            let distance = stop_distance(settings, atr, price, instrument, &symbol)?;
-            units(percent(equity, pct), distance)
-        }
-        Sizing::Kelly { fraction, cap_pct } => {
-            let record = ledger.record_of(request.origin);
-            let pct = kelly_pct(&record, fraction, cap_pct, strategy)?;
-            units(percent(equity, pct), gross)
-        }
-    };
-    let free = view.free_quote(instrument);
-    let qty = rules.round_qty(wanted.min(units(free, gross)));
+    let wanted = entry.wanted(policy, settings, ledger, atr, view.equity())?;
+    let free = view.free_quote(request.instrument);
+    let qty = rules.round_qty(wanted.min(units(free, entry.gross)));
     if qty <= Decimal::ZERO {
         let why = format!(
             "strategy {strategy}'s sizing gives {} {} at {} {}, which rounds down to 0 \
@@ -96,6 +90,62 @@ pub fn size(
     })
 }
 
+/// The entry being sized: at `price`, costing `gross` per unit with the taker fee.
+struct Entry {
+    strategy: usize,
+    instrument: usize,
+    symbol: String,
+    price: Decimal,
+    gross: Decimal,
+}
+
+impl Entry {
+    /// The quantity the policy wants, before the free balance and the step have their say.
+    fn wanted(
+        &self,
+        policy: Sizing,
+        settings: &StrategyRisk,
+        ledger: &Ledger,
+        atr: &Atrs,
+        equity: Decimal,
+    ) -> Result<Decimal, Reject> {
+        Ok(match policy {
+            Sizing::FixedQuote(amount) => units(amount, self.gross),
+            Sizing::EquityPct(pct) => units(percent(equity, pct), self.gross),
+            Sizing::RiskPct(pct) => {
+                let distance = self.stop_distance(settings, atr)?;
+                units(percent(equity, pct), distance)
+            }
+            Sizing::Kelly { fraction, cap_pct } => {
+                let record = ledger.record_of(Origin::Strategy(self.strategy));
+                let pct = kelly_pct(&record, fraction, cap_pct, self.strategy)?;
+                units(percent(equity, pct), self.gross)
+            }
+        })
+    }
+
+    /// The price distance between the entry and the strategy's stop, per unit of base asset.
+    fn stop_distance(&self, settings: &StrategyRisk, atr: &Atrs) -> Result<Decimal, Reject> {
+        let Some(stop) = settings.stop else {
+            let why = "risk sizing measures the risk down to the stop, and this strategy has no \
+                       stop: set one (e.g. stop = \"3%\" or \"2atr\") or size another way";
+            return Err(Reject::new(SIZING, why));
+        };
+        atr.distance(stop, self.price, self.instrument)
+            .filter(|d| *d > Decimal::ZERO)
+            .ok_or_else(|| {
+                let why = format!(
+                    "the stop is measured in ATR, and the {}-bar ATR of {} is not warmed up \
+                     yet (it needs {} closed candles)",
+                    super::exits::ATR_PERIOD,
+                    self.symbol,
+                    super::exits::ATR_PERIOD + 1
+                );
+                Reject::new(SIZING, why)
+            })
+    }
+}
+
 /// `amount / per_unit`, truncated to `QTY_DECIMALS` (0 when it cannot be computed).
 fn units(amount: Decimal, per_unit: Decimal) -> Decimal {
     if amount <= Decimal::ZERO || per_unit <= Decimal::ZERO {
@@ -106,32 +156,6 @@ fn units(amount: Decimal, per_unit: Decimal) -> Decimal {
 
 fn percent(of: Decimal, pct: Decimal) -> Decimal {
     of * pct / Decimal::ONE_HUNDRED
-}
-
-/// The price distance between the entry and the strategy's stop, per unit of base asset.
-fn stop_distance(
-    settings: &StrategyRisk,
-    atr: &Atrs,
-    price: Decimal,
-    instrument: usize,
-    symbol: &str,
-) -> Result<Decimal, Reject> {
-    let Some(stop) = settings.stop else {
-        let why = "risk sizing measures the risk down to the stop, and this strategy has no \
-                   stop: set one (e.g. stop = \"3%\" or \"2atr\") or size another way";
-        return Err(Reject::new(SIZING, why));
-    };
-    atr.distance(stop, price, instrument)
-        .filter(|d| *d > Decimal::ZERO)
-        .ok_or_else(|| {
-            let why = format!(
-                "the stop is measured in ATR, and the {}-bar ATR of {symbol} is not warmed up \
-                 yet (it needs {} closed candles)",
-                super::exits::ATR_PERIOD,
-                super::exits::ATR_PERIOD + 1
-            );
-            Reject::new(SIZING, why)
-        })
 }
 
 /// The percentage of equity capped fractional Kelly bets on the strategy's record.

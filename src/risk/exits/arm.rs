@@ -80,6 +80,12 @@ impl Pass<'_> {
             return self.drop_group(p.placed.take());
         }
         self.drop_group(p.placed.take());
+        self.send(p, qty);
+        self.free = (self.free + held - qty).max(Decimal::ZERO);
+    }
+
+    /// Places a new group for the position: the stop leg first, then the target.
+    fn send(&mut self, p: &mut Position, qty: Decimal) {
         let group = self.groups.fresh();
         let leg = |kind| {
             RiskAction::Place(OrderRequest {
@@ -98,7 +104,6 @@ impl Pass<'_> {
         if let Some(price) = p.target {
             self.out.push(leg(OrderKind::Limit { price }));
         }
-        self.free = (self.free + held - qty).max(Decimal::ZERO);
         p.placed = Some(Placed {
             group,
             legs: Vec::new(),
