@@ -26,6 +26,7 @@ mod config_cmd;
 mod data;
 mod home;
 mod indicators_cmd;
+mod keys;
 mod runs_cmd;
 
 use crate::config::{Env, Loaded, Sources};
@@ -78,6 +79,9 @@ enum Command {
     Strategies,
     /// Indicators over a stored series, as CSV (TA-Lib's defaults), or the list of indicators.
     Indicators(indicators_cmd::IndicatorsArgs),
+    /// Binance API keys: set, test, remove (never shown).
+    #[command(subcommand)]
+    Keys(keys::KeysCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -226,6 +230,9 @@ pub fn main() -> ExitCode {
         Some(Command::Indicators(args)) => with_logging(&ctx, |_, loaded, dir| {
             indicators_cmd::run(loaded, dir, args)
         }),
+        Some(Command::Keys(cmd)) => {
+            with_logging(&ctx, |ctx, loaded, dir| keys::run(ctx, loaded, dir, cmd))
+        }
         None if home::interactive() => home::workstation(&ctx),
         None => with_logging(&ctx, home::run),
     };

@@ -188,5 +188,6 @@ pub fn remove(path: &Path) -> Result<bool, FileError> {
     }
 }
 
-#[cfg(all(test, unix))]
+#[cfg(test)]
+#[cfg(unix)]
 mod tests;

@@ -14,8 +14,9 @@
 
 use super::credfile::{self, CREDENTIALS_FILE, SYSTEMD_CREDENTIAL};
 use super::format::{self, ApiKeys, PrivateKey};
+use super::keyring::{self, KeyringError};
 use super::prompt::Passphrase;
-use super::{SecretsError, encrypted, keyring};
+use super::{SecretsError, encrypted};
 use crate::config::Env;
 use crate::secrets::{API_KEY_VAR, API_SECRET_VAR, Secret};
 use std::fmt;
@@ -139,6 +140,7 @@ pub fn find(
     match keyring::load() {
         Ok(Some(keys)) => return done(found(keys, KeySource::Keyring), passed_over),
         Ok(None) => {}
+        Err(KeyringError::NotBuilt) => {}
         Err(e) if e.is_unavailable() => {
             tracing::debug!("key lookup passes over the OS keyring: {e}");
             passed_over.push(format!("the OS keyring: {e}"));
@@ -218,5 +220,6 @@ fn unescape_newlines(value: &str) -> zeroize::Zeroizing<String> {
     out
 }
 
-#[cfg(all(test, unix))]
+#[cfg(test)]
+#[cfg(unix)]
 mod tests;

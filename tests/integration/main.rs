@@ -13,6 +13,7 @@ mod binance_user;
 mod cli_backtest;
 mod cli_config;
 mod cli_data;
+mod cli_keys;
 mod common;
 mod engine_behaviour;
 mod fake_binance;

@@ -85,12 +85,7 @@ fn the_first_source_in_the_issues_order_wins() {
     let l = find(&m.paths, &none, &mut ask).unwrap();
     assert!(l.found.is_none());
     if !cfg!(feature = "keyring") {
-        assert_eq!(l.passed_over.len(), 1);
-        assert!(
-            l.passed_over[0].contains("--features keyring"),
-            "{:?}",
-            l.passed_over
-        );
+        assert!(l.passed_over.is_empty(), "a keyring not built in is no news");
     }
 }
 
