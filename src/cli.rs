@@ -2,6 +2,7 @@
 //! a command into library calls. Results go to stdout, diagnostics and progress to stderr.
 //!
 //! Exit codes: 0 success; 1 an error (printed, with what to do about it); 2 bad usage;
+//! 3 no engine runs (`status`, `attach`) or one already does (`run --headless`);
 //! 130 interrupted (Ctrl-C) after keeping what was done.
 
 /// `println!` for command output: a closed stdout (`tickdesk … | head`) ends the command quietly
@@ -21,13 +22,16 @@ macro_rules! out {
     }};
 }
 
+mod attach;
 mod backtest_cmd;
 mod config_cmd;
 mod data;
 mod home;
 mod indicators_cmd;
 mod keys;
+mod run_cmd;
 mod runs_cmd;
+mod status;
 
 use crate::config::{Env, Loaded, Sources};
 use crate::market::{Interval, Symbol, time};
@@ -79,6 +83,12 @@ enum Command {
     Strategies,
     /// Indicators over a stored series, as CSV (TA-Lib's defaults), or the list of indicators.
     Indicators(indicators_cmd::IndicatorsArgs),
+    /// The trading engine; `--headless` runs it without a view (a server, a Pi). See `run --help`.
+    Run(run_cmd::RunArgs),
+    /// The workstation on the running headless engine; q detaches, the engine keeps running.
+    Attach,
+    /// A summary of the running headless engine (exit code 3 when none runs).
+    Status(status::StatusArgs),
     /// Binance API keys: set, test, remove (never shown).
     #[command(subcommand)]
     Keys(keys::KeysCommand),
@@ -233,6 +243,9 @@ pub fn main() -> ExitCode {
         Some(Command::Keys(cmd)) => {
             with_logging(&ctx, |ctx, loaded, dir| keys::run(ctx, loaded, dir, cmd))
         }
+        Some(Command::Run(args)) => run_cmd::run(&ctx, args),
+        Some(Command::Attach) => attach::run(&ctx),
+        Some(Command::Status(args)) => status::run(&ctx, args),
         None if home::interactive() => home::workstation(&ctx),
         None => with_logging(&ctx, home::run),
     };

@@ -12,6 +12,7 @@ pub mod core;
 pub mod exchange;
 pub mod export;
 pub mod fetch;
+pub mod headless;
 pub mod import;
 pub mod indicators;
 pub mod journal;

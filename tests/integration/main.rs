@@ -19,6 +19,7 @@ mod engine_behaviour;
 mod fake_binance;
 mod fetch;
 mod fetch_cli;
+mod headless;
 mod indicators;
 mod lookahead;
 mod market_data;

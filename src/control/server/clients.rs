@@ -31,6 +31,7 @@ pub struct Clients {
 
 impl Clients {
     pub fn add(&mut self, id: u64, tx: mpsc::Sender<Line>) {
+        self.list.retain(|c| !c.tx.is_closed());
         self.list.push(Client {
             id,
             tx,
