@@ -83,7 +83,7 @@ enum Command {
     Strategies,
     /// Indicators over a stored series, as CSV (TA-Lib's defaults), or the list of indicators.
     Indicators(indicators_cmd::IndicatorsArgs),
-    /// The trading engine; `--headless` runs it without a view (a server, a Pi). See `run --help`.
+    /// The trading engine; `--headless` runs it without a view, for a server or a Pi.
     Run(run_cmd::RunArgs),
     /// The workstation on the running headless engine; q detaches, the engine keeps running.
     Attach,

@@ -95,7 +95,142 @@ impl From<&Control> for ClientMsg {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::Command;
+    use crate::core::{Command, Side};
+    use crate::market::{Candle, Interval};
+    use crate::replica::*;
+    use rust_decimal::Decimal;
+
+    fn candle(t: i64) -> Candle {
+        Candle {
+            open_time: t,
+            open: 100.5,
+            high: 101.0,
+            low: 99.25,
+            close: 100.75,
+            volume: 12.5,
+        }
+    }
+
+    /// Every kind of update, each field set to something other than its default.
+    fn updates() -> Vec<Update> {
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        vec![
+            Update::Candle {
+                market: 1,
+                candle: candle(60_000),
+            },
+            Update::Forming {
+                market: 0,
+                candle: candle(120_000),
+            },
+            Update::Book {
+                market: 0,
+                book: Book {
+                    simulated: true,
+                    bids: vec![(100.5, 2.0)],
+                    asks: vec![(100.75, 1.5)],
+                    last_trade: Some((100.6, 0.25, Side::Sell)),
+                },
+            },
+            Update::Account(AccountView {
+                balances: vec![Balance {
+                    asset: "USDT".into(),
+                    free: d("9000.10"),
+                    locked: d("1"),
+                    value: 9001.1,
+                }],
+                positions: vec![Position {
+                    market: 0,
+                    symbol: "BTCUSDT".into(),
+                    qty: d("0.0150"),
+                    entry: Some(60000.5),
+                    last: 61000.0,
+                    value: 915.0,
+                    unrealized: 7.5,
+                    unrealized_pct: 0.8,
+                }],
+                equity: 10_000.25,
+                day_open_equity: 9_990.0,
+            }),
+            Update::Orders(vec![OpenOrder {
+                id: 7,
+                market: 1,
+                symbol: "ETHUSDT".into(),
+                side: Side::Buy,
+                kind: "LIMIT",
+                qty: "0.5 ETH".into(),
+                price: Some(d("2500.10")),
+                stop: None,
+                origin: "manual".into(),
+            }]),
+            Update::Fill(FillRow {
+                time: 5,
+                order: 7,
+                market: 1,
+                symbol: "ETHUSDT".into(),
+                side: Side::Buy,
+                qty: d("0.5"),
+                price: d("2500.1"),
+                fee: d("0.00125"),
+                origin: "sma_cross".into(),
+            }),
+            Update::Strategies(vec![StrategyRow {
+                name: "sma_cross".into(),
+                state: StrategyState::Halted,
+                params: vec![("fast".into(), "10".into())],
+                symbols: "BTCUSDT, ETHUSDT".into(),
+                last_signal: Some((4, "buy".into())),
+                pnl: -1.5,
+                fills: 3,
+            }]),
+            Update::Status(Status {
+                now: 9,
+                feed: FeedHealth::Down("socket closed".into()),
+                speed: Speed::Max,
+                halted: Some("KILL SWITCH ON".into()),
+            }),
+            Update::Alert(Alert {
+                at: 3,
+                level: AlertLevel::Warn,
+                text: "refused".into(),
+            }),
+        ]
+    }
+
+    #[test]
+    fn a_replica_and_every_update_survive_the_wire() {
+        let mut replica = Replica {
+            mode: Mode::PaperLive,
+            source: "replay".into(),
+            interval: Some(Interval::M1),
+            quote: "USDT".into(),
+            initial_equity: 10_000.0,
+            markets: vec![Market::default(), Market::default()],
+            ..Replica::default()
+        };
+        let batch = updates();
+        let msg = ServerMsg::Updates {
+            updates: batch.clone(),
+        };
+        let text = serde_json::to_string(&msg).unwrap();
+        assert_eq!(serde_json::from_str::<ServerMsg>(&text).unwrap(), msg);
+        for u in batch {
+            replica.apply(u);
+        }
+        replica.status.feed = FeedHealth::Stale(12);
+        let msg = ServerMsg::Snapshot {
+            replica: Box::new(replica),
+        };
+        let text = serde_json::to_string(&msg).unwrap();
+        assert_eq!(serde_json::from_str::<ServerMsg>(&text).unwrap(), msg);
+        let hello = ServerMsg::Hello(Hello::now(1));
+        let text = serde_json::to_string(&hello).unwrap();
+        assert!(
+            text.starts_with(r#"{"type":"hello","protocol":1,"#),
+            "{text}"
+        );
+        assert_eq!(serde_json::from_str::<ServerMsg>(&text).unwrap(), hello);
+    }
 
     #[test]
     fn controls_cross_and_shutdown_becomes_a_detach() {
