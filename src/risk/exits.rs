@@ -132,7 +132,6 @@ impl Exits {
         view: &View<'_>,
         out: &mut Vec<RiskAction>,
     ) {
-        self.cancel_stale(out);
         if let Origin::Strategy(s) = fill.origin {
             match fill.side {
                 Side::Buy if config.strategy(s).is_some_and(has_exits) => self.entered(s, fill),
@@ -140,6 +139,7 @@ impl Exits {
                 Side::Sell => self.sold(s, fill),
             }
         }
+        self.cancel_stale(out);
         self.settle(fill.instrument, config, view, out);
     }
 
@@ -162,7 +162,10 @@ impl Exits {
         if let Some(placed) = p.placed.as_mut().filter(|pl| pl.legs.contains(&fill.order)) {
             placed.qty -= fill.qty;
             if placed.qty <= rust_decimal::Decimal::ZERO {
-                // Filled in full: the exchange closes the rest of the group.
+                // Filled in full. An OCO list's exchange cancels the other leg itself; cancelling
+                // it too costs nothing and covers an adapter that placed the legs apart.
+                let leftover = placed.legs.iter().filter(|id| **id != fill.order);
+                self.stale.extend(leftover);
                 p.placed = None;
             }
         }
