@@ -6,6 +6,7 @@
 //! what is shown is the kind of key, where it is stored and what Binance answered.
 
 use super::Context;
+use crate::binance::wire::Account;
 use crate::binance::{KeyKind, TradeClient, TradeConfig, TradeError, WeightLimiter};
 use crate::config::Loaded;
 use crate::secrets::{self, ApiKeys, EnvOrPrompt, KeyPaths, Passphrase, store};
@@ -227,29 +228,10 @@ fn test(
         "Asking {network} at {} for the account (GET /api/v3/account, signed, read-only).",
         cfg.base_url
     );
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    let answer = runtime.block_on(async {
-        let clock: Arc<dyn crate::clock::Clock> = Arc::new(crate::clock::SystemClock);
-        let limiter = Arc::new(WeightLimiter::new(6000, clock.clone()));
-        TradeClient::new(cfg, signer, limiter, clock)?
-            .account()
-            .await
-    });
+    let answer = ask_account(cfg, signer)?;
     match answer {
         Ok(account) => {
-            let held = account
-                .balances
-                .iter()
-                .filter(|b| !(b.free + b.locked).is_zero())
-                .count();
-            let trade = if account.can_trade {
-                "can trade"
-            } else {
-                "cannot trade (read-only key?)"
-            };
-            outln!("Binance accepted the key: the account {trade} and holds {held} asset(s).");
+            outln!("Binance accepted the key: {}.", describe(&account));
             tracing::info!(source = %found.source, "keys test: Binance accepted the key");
             Ok(ExitCode::SUCCESS)
         }
@@ -258,6 +240,38 @@ fn test(
         }
         Err(e) => bail!("could not check the key: {e}"),
     }
+}
+
+/// `GET /api/v3/account` on a runtime of its own (after the key lookup, which may use the
+/// keyring: that must run outside any runtime).
+fn ask_account(
+    cfg: TradeConfig,
+    signer: crate::binance::Signer,
+) -> anyhow::Result<Result<Account, TradeError>> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    Ok(runtime.block_on(async {
+        let clock: Arc<dyn crate::clock::Clock> = Arc::new(crate::clock::SystemClock);
+        let limiter = Arc::new(WeightLimiter::new(6000, clock.clone()));
+        TradeClient::new(cfg, signer, limiter, clock)?
+            .account()
+            .await
+    }))
+}
+
+fn describe(account: &Account) -> String {
+    let held = account
+        .balances
+        .iter()
+        .filter(|b| !(b.free + b.locked).is_zero())
+        .count();
+    let trade = if account.can_trade {
+        "can trade"
+    } else {
+        "cannot trade (read-only key?)"
+    };
+    format!("the account {trade} and holds {held} asset(s)")
 }
 
 fn nothing_found(paths: &KeyPaths) -> String {

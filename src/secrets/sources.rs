@@ -163,32 +163,8 @@ pub fn find(
 /// The keys the environment gives, if it names any; half a set is an error.
 pub fn from_env(env: &Env) -> Result<Option<ApiKeys>, SecretsError> {
     let get = |name| env.get(name).map(str::trim).filter(|v| !v.is_empty());
-    let api_key = get(API_KEY_VAR);
-    let privates: Vec<&str> = [API_SECRET_VAR, ED25519_KEY_VAR, ED25519_KEY_FILE_VAR]
-        .into_iter()
-        .filter(|name| get(name).is_some())
-        .collect();
-    let (api_key, private_var) = match (api_key, privates.as_slice()) {
-        (None, []) => return Ok(None),
-        (Some(key), [var]) => (key, *var),
-        (Some(_), []) => {
-            return Err(SecretsError::Env(format!(
-                "{} is set but no private key is: set {API_SECRET_VAR} (HMAC) or {ED25519_KEY_VAR} / {ED25519_KEY_FILE_VAR} (Ed25519)",
-                env.describe(API_KEY_VAR)
-            )));
-        }
-        (None, [var, ..]) => {
-            return Err(SecretsError::Env(format!(
-                "{} is set but {API_KEY_VAR} is not: set both",
-                env.describe(var)
-            )));
-        }
-        (Some(_), several) => {
-            return Err(SecretsError::Env(format!(
-                "{} are all set: keep one private key",
-                several.join(" and ")
-            )));
-        }
+    let Some((api_key, private_var)) = env_pair(env)? else {
+        return Ok(None);
     };
     let value = get(private_var).unwrap_or_default();
     let private = match private_var {
@@ -205,6 +181,32 @@ pub fn from_env(env: &Env) -> Result<Option<ApiKeys>, SecretsError> {
         }
     })?;
     Ok(Some(keys))
+}
+
+/// The API key and the name of the one variable holding the private key, if any are set.
+fn env_pair(env: &Env) -> Result<Option<(&str, &'static str)>, SecretsError> {
+    let get = |name| env.get(name).map(str::trim).filter(|v| !v.is_empty());
+    let privates: Vec<&'static str> = [API_SECRET_VAR, ED25519_KEY_VAR, ED25519_KEY_FILE_VAR]
+        .into_iter()
+        .filter(|name| get(name).is_some())
+        .collect();
+    let message = match (get(API_KEY_VAR), privates.as_slice()) {
+        (None, []) => return Ok(None),
+        (Some(key), [var]) => return Ok(Some((key, *var))),
+        (Some(_), []) => format!(
+            "{} is set but no private key is: set {API_SECRET_VAR} (HMAC) or {ED25519_KEY_VAR} / {ED25519_KEY_FILE_VAR} (Ed25519)",
+            env.describe(API_KEY_VAR)
+        ),
+        (None, [var, ..]) => format!(
+            "{} is set but {API_KEY_VAR} is not: set both",
+            env.describe(var)
+        ),
+        (Some(_), several) => format!(
+            "{} are all set: keep one private key",
+            several.join(" and ")
+        ),
+    };
+    Err(SecretsError::Env(message))
 }
 
 /// A PEM in one environment line may spell its line breaks `\n`.
