@@ -85,7 +85,10 @@ fn the_first_source_in_the_issues_order_wins() {
     let l = find(&m.paths, &none, &mut ask).unwrap();
     assert!(l.found.is_none());
     if !cfg!(feature = "keyring") {
-        assert!(l.passed_over.is_empty(), "a keyring not built in is no news");
+        assert!(
+            l.passed_over.is_empty(),
+            "a keyring not built in is no news"
+        );
     }
 }
 
