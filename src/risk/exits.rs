@@ -12,7 +12,8 @@
 //! until the next entry. The OCO groups risk numbers are `GROUP_BASE` and above.
 //!
 //! Invariants: exits never offer more than the position nor more than the account holds free; a
-//! stop never moves down while the position lasts; every order goes through `Risk::approve`.
+//! trailing stop never moves down (an added entry measures the levels again from the new average
+//! entry); every exit order goes through `Risk::approve`.
 
 mod arm;
 mod atr;

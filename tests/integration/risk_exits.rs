@@ -405,3 +405,116 @@ fn kelly_refuses_entries_once_the_record_shows_no_edge() {
     assert_eq!(out.refused.get("RISK_KELLY"), Some(&1));
     assert_eq!(out.trades.len(), 20);
 }
+
+mod properties {
+    //! On random hourly paths through the engine: exits never offer more than the account holds,
+    //! stay on the tick grid with the stop below the target, and the stop never moves down
+    //! while the position lasts.
+
+    use super::*;
+    use proptest::prelude::*;
+    use tickdesk::core::{Engine, Instrument, NoObserver};
+    use tickdesk::exchange::{Exchange, SimExchange};
+    use tickdesk::risk::{RiskConfig, StrategyRisk};
+
+    fn engine(
+        stop: u32,
+        target: u32,
+        trail: u32,
+        sell_at: usize,
+    ) -> Engine<SimExchange, NoObserver> {
+        let sim = SimConfig {
+            fill: FillPolicy::NextOpen,
+            slippage_bps: Decimal::ZERO,
+            maker_fee: d("0.001"),
+            taker_fee: d("0.001"),
+        };
+        let x = SimExchange::for_symbols(sim, &["BTCUSDT".into()], true, d("1000"));
+        let instruments = vec![Instrument {
+            symbol: "BTCUSDT".into(),
+        }];
+        let mut e = Engine::new(x, NoObserver, instruments, Interval::H1);
+        let pct = |p: u32| (p > 0).then(|| format!("{p}%").parse().unwrap());
+        e.set_risk(RiskConfig {
+            taker_fee: d("0.001"),
+            strategies: vec![StrategyRisk {
+                sizing: None,
+                stop: pct(stop),
+                take_profit: pct(target),
+                trailing: pct(trail),
+            }],
+            ..RiskConfig::default()
+        });
+        let script = Script::default().buy(0).sell(sell_at, "0.4");
+        e.add_strategy(Box::new(script)).unwrap();
+        e.start();
+        e
+    }
+
+    /// Hourly candles from 100 by moves of `m` %, with wicks of `down` and `up` % around the body.
+    fn walk(moves: &[(i8, u8, u8)]) -> Vec<Candle> {
+        let mut open = 100.0;
+        let mut out = Vec::new();
+        for (i, &(m, down, up)) in (0..).zip(moves) {
+            let close = (open * (1.0 + f64::from(m) / 100.0) * 100.0f64).round() / 100.0;
+            let high = open.max(close) * (1.0 + f64::from(up) / 100.0);
+            let low = open.min(close) * (1.0 - f64::from(down) / 100.0);
+            out.push(bar(i, open, high, low, close));
+            open = close;
+        }
+        out
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn exits_stay_within_the_holding_on_the_grid_and_their_stop_only_rises(
+            moves in prop::collection::vec((-4i8..=4, 0u8..4, 0u8..4), 5..40),
+            stop in 0u32..6,
+            target in 0u32..12,
+            trail in 0u32..6,
+            sell_at in 1usize..30,
+        ) {
+            let mut e = engine(stop, target, trail, sell_at);
+            let btc = e.exchange().account().find("BTC").unwrap();
+            let tick = d("0.01");
+            let mut last_stop: Option<Decimal> = None;
+            for c in walk(&moves) {
+                e.on_bar(0, &c, &[]);
+                let held = e.exchange().account().total(btc);
+                let exits: Vec<_> = e
+                    .exchange()
+                    .open_orders()
+                    .iter()
+                    .filter(|o| o.request.oco.is_some())
+                    .collect();
+                let mut groups: BTreeMap<u64, Decimal> = BTreeMap::new();
+                for o in &exits {
+                    let Qty::Base(q) = o.request.qty else { panic!("exits are in base units") };
+                    groups.insert(o.request.oco.unwrap(), q);
+                    let price = o.request.kind.stop().or(o.request.kind.limit()).unwrap();
+                    prop_assert_eq!(price % tick, Decimal::ZERO, "{} off the grid", price);
+                }
+                prop_assert!(groups.values().sum::<Decimal>() <= held, "exits offer more than held");
+                prop_assert!(groups.len() <= 1, "one group per position");
+                let stops: Vec<Decimal> = exits
+                    .iter()
+                    .filter(|o| matches!(o.request.kind, OrderKind::StopLoss { .. }))
+                    .filter_map(|o| o.request.kind.stop())
+                    .collect();
+                let targets: Vec<Decimal> = exits.iter().filter_map(|o| o.request.kind.limit()).collect();
+                if let (Some(s), Some(t)) = (stops.first(), targets.first()) {
+                    prop_assert!(s < t, "stop {} not below target {}", s, t);
+                }
+                if held.is_zero() {
+                    last_stop = None;
+                } else if let Some(&s) = stops.first() {
+                    if let Some(before) = last_stop {
+                        prop_assert!(s >= before, "the stop moved down from {} to {}", before, s);
+                    }
+                    last_stop = Some(s);
+                }
+            }
+        }
+    }
+}

@@ -1,7 +1,7 @@
 //! Turning a position's levels into exchange orders: a `StopLoss` sell (market on trigger) and a
 //! `Limit` sell at the target, in one one-cancels-other group (Binance's OCO list: STOP_LOSS
 //! below, LIMIT_MAKER above), origin the strategy. A change of quantity or level replaces the
-//! whole group: cancel, then place.
+//! whole group: cancel, then place. Once a trailing stop reaches the target, the stop rests alone.
 //!
 //! Invariant: the quantity offered never exceeds the strategy's position nor the base asset the
 //! account has free once the group being replaced is cancelled, and it passes the symbol's
@@ -59,13 +59,15 @@ impl Pass<'_> {
     pub fn arm(&mut self, p: &mut Position) {
         let held = p.placed.as_ref().map_or(Decimal::ZERO, |pl| pl.qty);
         let qty = self.rules.round_qty(p.qty.min(self.free + held));
+        // A trailing stop that rose to the target replaces it: an OCO list needs the target above.
+        let target = p.target.filter(|t| p.stop.is_none_or(|s| s < *t));
         if p.placed
             .as_ref()
-            .is_some_and(|pl| pl.covers(qty, p.stop, p.target))
+            .is_some_and(|pl| pl.covers(qty, p.stop, target))
         {
             return;
         }
-        let levels: Vec<Decimal> = [p.stop, p.target].into_iter().flatten().collect();
+        let levels: Vec<Decimal> = [p.stop, target].into_iter().flatten().collect();
         if qty <= Decimal::ZERO || levels.is_empty() {
             return self.drop_group(p.placed.take());
         }
@@ -80,12 +82,12 @@ impl Pass<'_> {
             return self.drop_group(p.placed.take());
         }
         self.drop_group(p.placed.take());
-        self.send(p, qty);
+        self.send(p, qty, target);
         self.free = (self.free + held - qty).max(Decimal::ZERO);
     }
 
     /// Places a new group for the position: the stop leg first, then the target.
-    fn send(&mut self, p: &mut Position, qty: Decimal) {
+    fn send(&mut self, p: &mut Position, qty: Decimal, target: Option<Decimal>) {
         let group = self.groups.fresh();
         let leg = |kind| {
             RiskAction::Place(OrderRequest {
@@ -101,7 +103,7 @@ impl Pass<'_> {
         if let Some(stop) = p.stop {
             self.out.push(leg(OrderKind::StopLoss { stop }));
         }
-        if let Some(price) = p.target {
+        if let Some(price) = target {
             self.out.push(leg(OrderKind::Limit { price }));
         }
         p.placed = Some(Placed {
@@ -111,7 +113,7 @@ impl Pass<'_> {
             approved: 0,
             qty,
             stop: p.stop,
-            target: p.target,
+            target,
         });
     }
 }

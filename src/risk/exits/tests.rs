@@ -379,3 +379,14 @@ fn a_group_replaced_before_its_approval_is_cancelled_when_it_shows_up() {
     let ids = r.apply(&second);
     assert_eq!(r.open(), ids);
 }
+
+#[test]
+fn a_trailing_stop_that_reaches_the_target_rests_alone() {
+    let mut r = rig("1", "trail=1% tp=1%");
+    let ids = r.enter("1", "100000");
+    // The high of the entry bar, 105 000, lifts the stop to 103 950, past the 101 000 target.
+    let a = r.bar(candle(1_000, 105_000.0, 99_990.0));
+    let cancels = ids.iter().map(|i| format!("cancel {i}"));
+    let want: Vec<String> = cancels.chain(["stop 1@103950".into()]).collect();
+    assert_eq!(show(&a), want);
+}
