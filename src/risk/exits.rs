@@ -93,8 +93,8 @@ impl Exits {
         let Some(group) = r.oco.filter(|g| *g >= GROUP_BASE) else {
             return;
         };
-        let placed = self.positions.iter_mut().filter_map(|p| p.placed.as_mut());
-        if let Some(p) = placed.into_iter().find(|p| p.group == group) {
+        let mut placed = self.positions.iter_mut().filter_map(|p| p.placed.as_mut());
+        if let Some(p) = placed.find(|p| p.group == group) {
             p.legs.push(id);
             p.approved += 1;
         } else if self.groups.superseded.contains(&group) {
