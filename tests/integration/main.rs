@@ -25,5 +25,5 @@ mod lookahead;
 mod market_data;
 mod rebalance;
 mod risk;
-mod workstation;
 mod risk_exits;
+mod workstation;
