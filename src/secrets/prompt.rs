@@ -23,7 +23,7 @@ pub enum PromptError {
         what: &'static str,
         hint: &'static str,
     },
-    #[error("cancelled")]
+    #[error("cancelled at the prompt")]
     Cancelled,
     #[error("the terminal: {0}")]
     Io(#[from] std::io::Error),
