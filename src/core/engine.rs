@@ -407,6 +407,8 @@ impl<X: Exchange, O: EngineObserver> Engine<X, O> {
         match result {
             Ok(()) => self.owners.push((id, request.origin)),
             Err(reject) => {
+                // Risk may have approved it (the exchange refused): it must forget the id.
+                self.risk_closed(id);
                 self.observer.on_rejected(id, &request, &reject);
                 if let Origin::Strategy(s) = request.origin {
                     self.call(s, |st, ctx| {
