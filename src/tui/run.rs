@@ -110,7 +110,7 @@ impl Session {
             Self::build(opts, Core::Remote(Box::new(remote)), replica, base_interval)?;
         session.ui.note(
             AlertLevel::Info,
-            format!("attached to the engine (pid {pid}): q detaches, the engine keeps running"),
+            format!("attached to pid {pid} · q detaches"),
         );
         Ok(session)
     }

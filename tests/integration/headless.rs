@@ -331,7 +331,7 @@ fn attach_shows_the_engine_steers_it_and_detaches_leaving_it_running() {
     let t = Tmux::start(&script);
     let first = t.wait_for("PAPER · REPLAY");
     assert!(first.contains("Book BTCUSDT · simulated"), "{first}");
-    t.wait_for("attached to the engine");
+    t.wait_for("attached to pid");
 
     // An override from the attached view reaches the engine through the socket.
     t.keys(&["K"]);
