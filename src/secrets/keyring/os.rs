@@ -22,8 +22,10 @@ fn entry() -> Result<::keyring::Entry, ::keyring::Error> {
 fn map_error(e: ::keyring::Error) -> KeyringError {
     use ::keyring::Error as E;
     match e {
-        E::NoStorageAccess(inner) => KeyringError::Unavailable(inner.to_string()),
-        E::PlatformFailure(inner) => KeyringError::Failed(inner.to_string()),
+        // No D-Bus session or Secret Service, a locked or refused store: all say "not here".
+        E::NoStorageAccess(inner) | E::PlatformFailure(inner) => {
+            KeyringError::Unavailable(inner.to_string())
+        }
         E::BadEncoding(bytes) => {
             drop(Zeroizing::new(bytes));
             KeyringError::NotText
