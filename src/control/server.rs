@@ -130,26 +130,32 @@ impl Server {
         }
         drop(listener);
         drop(socket);
-        if let Some(bye) = line(&Out::Bye {
-            reason: "the engine stopped",
-        }) {
-            hub.clients.tell_all(&bye);
-        }
-        hub.clients.close();
-        hub.readers.abort_all();
-        let _ = tokio::time::timeout(FLUSH, async {
-            while hub.writers.join_next().await.is_some() {}
-        })
-        .await;
-        hub.writers.abort_all();
+        let replica = hub.finish().await;
         Served {
-            replica: hub.replica,
+            replica,
             core_failed: link.close().await,
         }
     }
 }
 
 impl Hub {
+    /// Says goodbye to every client and gives their writers a moment to send what is queued.
+    async fn finish(mut self) -> Replica {
+        if let Some(bye) = line(&Out::Bye {
+            reason: "the engine stopped",
+        }) {
+            self.clients.tell_all(&bye);
+        }
+        self.clients.close();
+        self.readers.abort_all();
+        let _ = tokio::time::timeout(FLUSH, async {
+            while self.writers.join_next().await.is_some() {}
+        })
+        .await;
+        self.writers.abort_all();
+        self.replica
+    }
+
     fn updates(&mut self, batch: Vec<Update>) {
         if !self.clients.is_empty()
             && let Some(l) = line(&Out::Updates { updates: &batch })
