@@ -45,7 +45,11 @@ fn check(ctx: &Context) -> anyhow::Result<ExitCode> {
 fn show(ctx: &Context) -> anyhow::Result<ExitCode> {
     let loaded = ctx.load()?;
     out!("{}", loaded.to_annotated_toml());
-    outln!("\n# Credentials come from the environment or .env only:");
+    outln!(
+        "\n# API keys never come from config files. In order: the environment (or .env), a 0600\n\
+         # credentials file, the OS keyring, the encrypted key file; `tickdesk keys test` says which\n\
+         # one answers. In the environment:"
+    );
     for line in Credentials::from_env(&ctx.sources.env).status_lines() {
         outln!("#   {line}");
     }

@@ -14,7 +14,13 @@ pub struct Env {
 }
 
 /// Variables that belong to tickdesk but are not config overrides.
-pub const SETTINGS: [&str; 2] = ["TICKDESK_API_KEY", "TICKDESK_API_SECRET"];
+pub const SETTINGS: [&str; 5] = [
+    "TICKDESK_API_KEY",
+    "TICKDESK_API_SECRET",
+    "TICKDESK_API_ED25519_KEY",
+    "TICKDESK_API_ED25519_KEY_FILE",
+    "TICKDESK_KEY_PASSPHRASE",
+];
 const PREFIX: &str = "TICKDESK_";
 
 impl Env {
