@@ -39,6 +39,18 @@ pub struct SimConfig {
     pub taker_fee: Decimal,
 }
 
+impl SimConfig {
+    /// No fees, no slippage, market orders at the next open: for tests and worked examples.
+    pub fn frictionless() -> Self {
+        Self {
+            fill: FillPolicy::NextOpen,
+            slippage_bps: Decimal::ZERO,
+            maker_fee: Decimal::ZERO,
+            taker_fee: Decimal::ZERO,
+        }
+    }
+}
+
 struct Listing {
     rules: SymbolRules,
     base: Asset,

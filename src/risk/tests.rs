@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::core::{OrderKind, Origin, Qty, Side};
-use crate::exchange::{FillPolicy, SimConfig, SimExchange};
+use crate::exchange::{SimConfig, SimExchange};
 use std::str::FromStr;
 
 fn d(s: &str) -> Decimal {
@@ -12,12 +12,7 @@ fn d(s: &str) -> Decimal {
 
 /// 10 000 USDT and 0.1 BTC at 50 000 (equity 15 000).
 fn exchange() -> SimExchange {
-    let cfg = SimConfig {
-        fill: FillPolicy::NextOpen,
-        slippage_bps: Decimal::ZERO,
-        maker_fee: Decimal::ZERO,
-        taker_fee: Decimal::ZERO,
-    };
+    let cfg = SimConfig::frictionless();
     let rules = vec![crate::exchange::rules_for("BTCUSDT")];
     SimExchange::new(cfg, rules, &[("USDT", d("10000")), ("BTC", d("0.1"))])
 }

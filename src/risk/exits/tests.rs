@@ -6,7 +6,7 @@
 
 use super::*;
 use crate::core::{Liquidity, OrderKind, Qty};
-use crate::exchange::{Exchange, FillPolicy, SimConfig, SimExchange};
+use crate::exchange::{Exchange, SimConfig, SimExchange};
 use rust_decimal::Decimal;
 use std::str::FromStr;
 
@@ -22,12 +22,7 @@ struct Rig {
 }
 
 fn rig(btc: &str, s: &str) -> Rig {
-    let cfg = SimConfig {
-        fill: FillPolicy::NextOpen,
-        slippage_bps: Decimal::ZERO,
-        maker_fee: Decimal::ZERO,
-        taker_fee: Decimal::ZERO,
-    };
+    let cfg = SimConfig::frictionless();
     let rules = vec![crate::exchange::rules_for("BTCUSDT")];
     let x = SimExchange::new(cfg, rules, &[("USDT", d("100000")), ("BTC", d(btc))]);
     let config = RiskConfig {

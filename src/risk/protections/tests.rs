@@ -5,7 +5,7 @@
 
 use super::*;
 use crate::core::{Liquidity, OrderKind, Qty};
-use crate::exchange::{Exchange, FillPolicy, SimConfig, SimExchange};
+use crate::exchange::{Exchange, SimConfig, SimExchange};
 use crate::market::time::{DAY_MS, HOUR_MS, MINUTE_MS};
 use crate::risk::{Halt, Risk, RiskConfig};
 use std::str::FromStr;
@@ -19,12 +19,7 @@ fn d(s: &str) -> Decimal {
 
 /// 5 000 USDT, 0.1 BTC and 1 ETH: equity 10 000 with BTC at 40 000 and ETH at 1 000.
 fn exchange() -> SimExchange {
-    let cfg = SimConfig {
-        fill: FillPolicy::NextOpen,
-        slippage_bps: Decimal::ZERO,
-        maker_fee: Decimal::ZERO,
-        taker_fee: Decimal::ZERO,
-    };
+    let cfg = SimConfig::frictionless();
     let rules = vec![
         crate::exchange::rules_for("BTCUSDT"),
         crate::exchange::rules_for("ETHUSDT"),
