@@ -10,7 +10,7 @@
 
 use super::context::Intent;
 use super::{
-    Asset, Command, Ctx, Event, Fill, OrderId, OrderKind, OrderRequest, OrderStatus, Origin, Qty,
+    Asset, Command, Ctx, Event, Fill, Order, OrderId, OrderKind, OrderRequest, OrderStatus, Origin, Qty,
     Reject, SeriesId, Side,
 };
 use crate::exchange::{Exchange, ExecEvent};
@@ -40,6 +40,8 @@ pub struct Instrument {
 
 /// Sees what the engine does: for journals, reports and the UI. Called synchronously.
 pub trait EngineObserver {
+    /// The exchange accepted an order, as risk approved it (rounded, maybe resized).
+    fn on_accepted(&mut self, _order: &Order) {}
     fn on_fill(&mut self, _fill: &Fill) {}
     fn on_closed(&mut self, _order: OrderId, _status: OrderStatus, _reason: Option<&Reject>) {}
     fn on_rejected(&mut self, _order: OrderId, _request: &OrderRequest, _reject: &Reject) {}
@@ -400,12 +402,28 @@ impl<X: Exchange, O: EngineObserver> Engine<X, O> {
 
     fn place(&mut self, id: OrderId, request: OrderRequest) {
         self.risk_clear_way(&request);
+        let mut approved = None;
         let result = self
             .risk
             .approve(id, request.clone(), &view!(self))
-            .and_then(|a| self.exchange.submit(id, a, self.now, &mut self.execs));
+            .and_then(|a| {
+                approved = Some(a.request().clone());
+                self.exchange.submit(id, a, self.now, &mut self.execs)
+            });
         match result {
-            Ok(()) => self.owners.push((id, request.origin)),
+            Ok(()) => {
+                self.owners.push((id, request.origin));
+                if let Some(request) = approved {
+                    self.observer.on_accepted(&Order {
+                        id,
+                        request,
+                        status: OrderStatus::New,
+                        placed_at: self.now,
+                        filled: rust_decimal::Decimal::ZERO,
+                        triggered: false,
+                    });
+                }
+            }
             Err(reject) => {
                 // Risk may have approved it (the exchange refused): it must forget the id.
                 self.risk_closed(id);
