@@ -1,6 +1,7 @@
 //! The journal: an embedded SQLite database (`journal.sqlite3`, WAL) in the data dir. Today it keeps
 //! backtest runs (what was run, the metrics, the trades, the equity curve) so the UI and the CLI can
-//! list and compare them; live trading adds orders and fills to it. The schema is versioned
+//! list and compare them; paper (and later live) sessions add their orders, order events and fills
+//! (schema v4), written before the UI hears of them. The schema is versioned
 //! (`PRAGMA user_version`) and migrated forward on open.
 
 use crate::backtest::{Metrics, Outcome, Trade};
@@ -10,14 +11,20 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+mod fills;
+mod orders;
 mod overrides;
+mod positions;
 mod refusals;
 
+pub use fills::{Entry, FillRow};
+pub use orders::{OrderEvent, OrderRow, status_name};
 pub use overrides::Override;
+pub use positions::{Position, rebuild as positions_of};
 pub use refusals::Refusal;
 
 pub const FILE: &str = "journal.sqlite3";
-const SCHEMA_VERSION: i64 = 3;
+const SCHEMA_VERSION: i64 = 4;
 /// Equity curves longer than this are stored decimated (each bucket's low and last point).
 const MAX_EQUITY_POINTS: usize = 20_000;
 
@@ -121,6 +128,14 @@ impl Journal {
             self.conn
                 .execute_batch(refusals::SCHEMA_V3)
                 .map_err(|e| self.sql(e))?;
+        }
+        if version < 4 {
+            let v4 = format!(
+                "BEGIN; {} {} PRAGMA user_version = 4; COMMIT;",
+                orders::SCHEMA,
+                fills::SCHEMA
+            );
+            self.conn.execute_batch(&v4).map_err(|e| self.sql(e))?;
         }
         Ok(())
     }
@@ -434,6 +449,20 @@ fn blob_i64(xs: &[i64]) -> Vec<u8> {
 
 fn blob_f64(xs: &[f64]) -> Vec<u8> {
     xs.iter().flat_map(|x| x.to_le_bytes()).collect()
+}
+
+/// A decimal kept as text (exactly as it was written).
+fn decimal(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<rust_decimal::Decimal> {
+    let text: String = r.get(i)?;
+    text.parse()
+        .map_err(|e| orders::unreadable(i, format!("{text} is not a decimal: {e}")))
+}
+
+fn opt_decimal(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<rust_decimal::Decimal>> {
+    match r.get::<_, Option<String>>(i)? {
+        None => Ok(None),
+        Some(_) => decimal(r, i).map(Some),
+    }
 }
 
 /// A value as the JSON text the journal keeps in its TEXT columns.

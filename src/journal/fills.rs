@@ -1,0 +1,144 @@
+//! Fills in the journal: an append-only log per session (never updated, never deleted but with
+//! its session), each with its trade sequence, from which positions are rebuilt. `Journal::write`
+//! stores one engine step's orders, order events and fills in a single transaction, so a step is
+//! either wholly in the journal or not at all.
+
+use super::orders::{self, OrderEvent, OrderRow, side};
+use super::{Journal, JournalError, decimal};
+use crate::core::{Liquidity, Side};
+use rusqlite::{Transaction, params};
+use rust_decimal::Decimal;
+
+pub(super) const SCHEMA: &str = "
+CREATE TABLE fills (
+    session INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    order_id INTEGER NOT NULL,
+    symbol TEXT NOT NULL,
+    side TEXT NOT NULL,
+    qty TEXT NOT NULL,
+    price TEXT NOT NULL,
+    quote TEXT NOT NULL,
+    fee TEXT NOT NULL,
+    fee_asset TEXT NOT NULL,
+    liquidity TEXT NOT NULL,
+    market_ms INTEGER NOT NULL,
+    origin TEXT NOT NULL,
+    PRIMARY KEY (session, seq)
+);
+";
+
+/// One execution as the journal keeps it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct FillRow {
+    /// Trade sequence within the session, from 1.
+    pub seq: u64,
+    pub order: u64,
+    pub symbol: String,
+    pub side: Side,
+    pub qty: Decimal,
+    pub price: Decimal,
+    /// qty × price, fees excluded.
+    pub quote: Decimal,
+    pub fee: Decimal,
+    pub fee_asset: String,
+    pub liquidity: Liquidity,
+    pub market_ms: i64,
+    pub origin: String,
+}
+
+/// What one engine step gives the journal, in the order it happened.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Entry {
+    Accepted(OrderRow),
+    Changed(OrderEvent),
+    Fill(FillRow),
+}
+
+fn liquidity_name(l: Liquidity) -> &'static str {
+    match l {
+        Liquidity::Maker => "MAKER",
+        Liquidity::Taker => "TAKER",
+    }
+}
+
+fn insert_fill(tx: &Transaction<'_>, session: i64, f: &FillRow) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO fills (session, seq, order_id, symbol, side, qty, price, quote, fee, fee_asset, liquidity, market_ms, origin)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    )?
+    .execute(params![
+        session,
+        f.seq as i64,
+        f.order as i64,
+        f.symbol,
+        f.side.as_str(),
+        f.qty.to_string(),
+        f.price.to_string(),
+        f.quote.to_string(),
+        f.fee.to_string(),
+        f.fee_asset,
+        liquidity_name(f.liquidity),
+        f.market_ms,
+        f.origin,
+    ])?;
+    Ok(())
+}
+
+impl Journal {
+    /// Stores a step's entries in one transaction (nothing when there are none).
+    pub fn write(&mut self, session: i64, entries: &[Entry]) -> Result<(), JournalError> {
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let path = self.path.clone();
+        let sql = |source| JournalError::Sql {
+            path: path.clone(),
+            source,
+        };
+        let tx = self.conn.transaction().map_err(sql)?;
+        for entry in entries {
+            match entry {
+                Entry::Accepted(o) => orders::insert_order(&tx, session, o),
+                Entry::Changed(e) => orders::update_order(&tx, session, e),
+                Entry::Fill(f) => insert_fill(&tx, session, f),
+            }
+            .map_err(sql)?;
+        }
+        tx.commit().map_err(sql)
+    }
+
+    /// A session's fills, in trade sequence.
+    pub fn fills(&self, session: i64) -> Result<Vec<FillRow>, JournalError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT seq, order_id, symbol, side, qty, price, quote, fee, fee_asset, liquidity, market_ms, origin
+                 FROM fills WHERE session = ?1 ORDER BY seq",
+            )
+            .map_err(|e| self.sql(e))?;
+        let rows = stmt
+            .query_map([session], |r| {
+                Ok(FillRow {
+                    seq: r.get::<_, i64>(0)? as u64,
+                    order: r.get::<_, i64>(1)? as u64,
+                    symbol: r.get(2)?,
+                    side: side(r, 3)?,
+                    qty: decimal(r, 4)?,
+                    price: decimal(r, 5)?,
+                    quote: decimal(r, 6)?,
+                    fee: decimal(r, 7)?,
+                    fee_asset: r.get(8)?,
+                    liquidity: if r.get::<_, String>(9)? == "MAKER" {
+                        Liquidity::Maker
+                    } else {
+                        Liquidity::Taker
+                    },
+                    market_ms: r.get(10)?,
+                    origin: r.get(11)?,
+                })
+            })
+            .map_err(|e| self.sql(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.sql(e))
+    }
+}
