@@ -10,8 +10,8 @@
 
 use super::context::Intent;
 use super::{
-    Asset, Command, Ctx, Event, Fill, Order, OrderId, OrderKind, OrderRequest, OrderStatus, Origin, Qty,
-    Reject, SeriesId, Side,
+    Asset, Command, Ctx, Event, Fill, Order, OrderId, OrderKind, OrderRequest, OrderStatus, Origin,
+    Qty, Reject, SeriesId, Side,
 };
 use crate::exchange::{Exchange, ExecEvent};
 use crate::indicators::Indicator;
