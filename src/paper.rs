@@ -48,6 +48,8 @@ pub struct Paper {
     day: i64,
     day_open: f64,
     journal: Option<Journal>,
+    /// The journal's session of this paper run (its orders and fills), when journaling.
+    session: Option<i64>,
 }
 
 /// A strategy with the name the desk, the journal and `[risk.strategies.NAME]` know it by.
@@ -86,7 +88,8 @@ impl Paper {
             SimExchange::for_symbols(setup.sim.clone(), &names, setup.filters, setup.cash);
         let quote = exchange.quote().to_string();
         let strategy_names: Vec<String> = built.iter().map(|b| b.0.clone()).collect();
-        let desk = Desk::new(names.clone(), strategy_names.clone());
+        let mut desk = Desk::new(names.clone(), strategy_names.clone());
+        desk.fee_asset = quote.clone();
         let instruments = names
             .iter()
             .map(|s| Instrument { symbol: s.clone() })
@@ -100,6 +103,20 @@ impl Paper {
         }
         engine.start();
         let initial = setup.cash.to_f64().unwrap_or(0.0);
+        let mut journal = setup.journal;
+        let session = match journal
+            .as_mut()
+            .map(|j| j.begin_session(Mode::PaperReplay.label()))
+        {
+            Some(Ok(id)) => Some(id),
+            Some(Err(e)) => {
+                tracing::error!("orders and fills will not be journaled: {e}");
+                let text = format!("journal: orders and fills are not recorded ({e})");
+                engine.observer_mut().alert(AlertLevel::Error, text);
+                None
+            }
+            None => None,
+        };
         let mut paper = Self {
             engine,
             cursor: vec![0; setup.candles.len()],
@@ -114,7 +131,8 @@ impl Paper {
             initial,
             day: i64::MIN,
             day_open: initial,
-            journal: setup.journal,
+            journal,
+            session,
         };
         paper.warm_up(setup.warmup);
         Ok(paper)
@@ -191,8 +209,18 @@ impl Paper {
         }
     }
 
-    /// Moves the desk's new fills and alerts into the outbox, and its refusals into the journal.
+    /// Writes the desk's orders, order events and fills to the journal (one transaction), then
+    /// moves its new fills and alerts into the outbox, and its refusals into the journal.
     fn drain(&mut self, out: &mut Outbox) {
+        let entries = std::mem::take(&mut self.engine.observer_mut().journal);
+        if let (Some(journal), Some(session)) = (self.journal.as_mut(), self.session)
+            && let Err(e) = journal.write(session, &entries)
+        {
+            tracing::error!("could not journal {} orders and fills: {e}", entries.len());
+            self.engine
+                .observer_mut()
+                .alert(AlertLevel::Error, format!("journal: {e}"));
+        }
         let desk = self.engine.observer_mut();
         out.updates.extend(desk.fills.drain(..).map(Update::Fill));
         out.updates.extend(desk.alerts.drain(..).map(Update::Alert));
@@ -288,6 +316,11 @@ impl Paper {
 
     pub fn engine(&self) -> &Engine<SimExchange, Desk> {
         &self.engine
+    }
+
+    /// The journal and this session's id in it, when the session is journaled.
+    pub fn journal(&self) -> Option<(&Journal, i64)> {
+        Some((self.journal.as_ref()?, self.session?))
     }
 }
 

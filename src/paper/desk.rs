@@ -1,11 +1,17 @@
 //! The paper engine's observer: turns what the engine does into replica updates (fills, alerts)
 //! and trade-log lines, and keeps a ledger of cost and realised PnL per origin (each strategy, and
 //! the person at the keyboard) per market, from which positions' entry prices and strategies' PnL
-//! are computed. Ledger figures are statistics (`f64`); balances stay with the exchange.
+//! are computed. Ledger figures are statistics (`f64`); balances stay with the exchange. It also
+//! buffers, for the journal, every accepted order, each state change and each fill, in the order
+//! they happened; `Paper::drain` writes them (one transaction a step) before the UI hears of them.
 
-use crate::core::{EngineObserver, Fill, OrderId, OrderRequest, OrderStatus, Origin, Reject, Side};
+use crate::core::{
+    EngineObserver, Fill, Order, OrderId, OrderRequest, OrderStatus, Origin, Qty, Reject, Side,
+};
+use crate::journal::{Entry, OrderEvent, OrderRow};
 use crate::logging::TRADE_TARGET;
 use crate::replica::{Alert, AlertLevel, FillRow};
+use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
 /// Holdings bought by one origin in one market: quantity, what it cost (fees included) and the
@@ -68,6 +74,14 @@ pub struct Desk {
     lots: Vec<Vec<Lot>>,
     /// Per market, every origin together.
     pub totals: Vec<Lot>,
+    /// Orders, order events and fills not yet in the journal, in the order they happened.
+    pub journal: Vec<Entry>,
+    /// The asset fees are charged in (the session's quote asset).
+    pub fee_asset: String,
+    /// Open orders: base quantity asked (None for a quote amount) and base filled so far.
+    open: Vec<(OrderId, Option<Decimal>, Decimal)>,
+    /// Fills so far this session (the journal's trade sequence).
+    fill_seq: u64,
 }
 
 impl Desk {
@@ -83,6 +97,10 @@ impl Desk {
             alerts: Vec::new(),
             refusals: Vec::new(),
             refused: Vec::new(),
+            journal: Vec::new(),
+            fee_asset: String::new(),
+            open: Vec::new(),
+            fill_seq: 0,
         }
     }
 
@@ -115,11 +133,107 @@ impl Desk {
     }
 }
 
-fn f(d: rust_decimal::Decimal) -> f64 {
+fn f(d: Decimal) -> f64 {
     d.to_f64().unwrap_or(0.0)
 }
 
+/// The journal's side of the desk: orders' states as fills and closes move them.
+impl Desk {
+    fn journal_accepted(&mut self, order: &Order) {
+        let r = &order.request;
+        let (qty, asked, in_quote) = match r.qty {
+            Qty::Base(q) => (q, Some(q), false),
+            Qty::Quote(q) => (q, None, true),
+        };
+        self.open.push((order.id, asked, Decimal::ZERO));
+        self.journal.push(Entry::Accepted(OrderRow {
+            id: order.id,
+            origin: self.origin_name(r.origin),
+            symbol: self.symbol(r.instrument).to_string(),
+            side: r.side,
+            kind: r.kind.name().to_string(),
+            price: r.kind.limit(),
+            stop: r.kind.stop(),
+            qty,
+            qty_in_quote: in_quote,
+            oco: r.oco,
+            status: order.status,
+            filled: order.filled,
+            placed_ms: order.placed_at,
+            updated_ms: order.placed_at,
+            reason: None,
+        }));
+    }
+
+    /// A fill's own row, then its order's new state: partially filled while base is still
+    /// asked for; filled otherwise (a quote amount is spent in one fill by the simulated
+    /// exchange).
+    fn journal_fill(&mut self, fill: &Fill, symbol: &str, origin: &str) {
+        self.fill_seq += 1;
+        self.journal.push(Entry::Fill(crate::journal::FillRow {
+            seq: self.fill_seq,
+            order: fill.order,
+            symbol: symbol.to_string(),
+            side: fill.side,
+            qty: fill.qty,
+            price: fill.price,
+            quote: fill.quote,
+            fee: fill.fee,
+            fee_asset: self.fee_asset.clone(),
+            liquidity: fill.liquidity,
+            market_ms: fill.time,
+            origin: origin.to_string(),
+        }));
+        let i = self.open.iter().position(|o| o.0 == fill.order);
+        let (asked, filled) = match i.map(|i| &mut self.open[i]) {
+            Some(o) => {
+                o.2 += fill.qty;
+                (o.1, o.2)
+            }
+            None => (None, fill.qty),
+        };
+        let status = match asked {
+            Some(q) if filled < q => OrderStatus::PartiallyFilled,
+            _ => OrderStatus::Filled,
+        };
+        if let (OrderStatus::Filled, Some(i)) = (status, i) {
+            self.open.swap_remove(i);
+        }
+        self.journal_change(fill.order, status, filled, fill.time, None);
+    }
+
+    fn journal_closed(&mut self, order: OrderId, status: OrderStatus, reason: Option<&Reject>) {
+        let filled = match self.open.iter().position(|o| o.0 == order) {
+            Some(i) => self.open.swap_remove(i).2,
+            None => Decimal::ZERO,
+        };
+        let reason = reason.map(ToString::to_string);
+        self.journal_change(order, status, filled, self.now, reason);
+    }
+
+    fn journal_change(
+        &mut self,
+        order: OrderId,
+        status: OrderStatus,
+        filled: Decimal,
+        at: i64,
+        reason: Option<String>,
+    ) {
+        self.journal.push(Entry::Changed(OrderEvent {
+            order,
+            status,
+            filled,
+            market_ms: at,
+            reason,
+        }));
+    }
+}
+
 impl EngineObserver for Desk {
+    fn on_accepted(&mut self, order: &Order) {
+        self.journal_accepted(order);
+    }
+
     fn on_fill(&mut self, fill: &Fill) {
         let origin = self.origin_name(fill.origin);
         let slot = match fill.origin {
@@ -134,6 +248,7 @@ impl EngineObserver for Desk {
             lot.add(fill.side, qty, price, fee);
         }
         let symbol = self.symbol(fill.instrument).to_string();
+        self.journal_fill(fill, &symbol, &origin);
         tracing::info!(
             target: TRADE_TARGET,
             "fill: order {} {} {} {} at {} fee {} ({origin}, paper)",
@@ -164,6 +279,7 @@ impl EngineObserver for Desk {
     }
 
     fn on_closed(&mut self, order: OrderId, status: OrderStatus, reason: Option<&Reject>) {
+        self.journal_closed(order, status, reason);
         tracing::info!(target: TRADE_TARGET, "order {order} closed: {status:?}{}", reason.map(|r| format!(" ({r})")).unwrap_or_default());
         if let (OrderStatus::Expired, Some(r)) = (status, reason) {
             self.alert(AlertLevel::Warn, format!("order {order} expired: {r}"));

@@ -21,6 +21,7 @@ mod fetch;
 mod fetch_cli;
 mod headless;
 mod indicators;
+mod journal_paper;
 mod lookahead;
 mod market_data;
 mod rebalance;
