@@ -142,3 +142,64 @@ impl Journal {
         rows.collect::<Result<_, _>>().map_err(|e| self.sql(e))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fill(seq: u64) -> FillRow {
+        FillRow {
+            seq,
+            order: seq / 2,
+            symbol: "ETHUSDT".into(),
+            side: if seq % 2 == 0 { Side::Buy } else { Side::Sell },
+            qty: Decimal::new(15, 1),
+            price: Decimal::new(250_001, 2),
+            quote: Decimal::new(15, 1) * Decimal::new(250_001, 2),
+            fee: Decimal::new(375, 5),
+            fee_asset: "USDT".into(),
+            liquidity: Liquidity::Maker,
+            market_ms: seq as i64 * 60_000,
+            origin: "sma_cross".into(),
+        }
+    }
+
+    #[test]
+    fn a_version_3_journal_gains_the_order_tables_and_keeps_what_it_had() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let conn = rusqlite::Connection::open(dir.path().join(super::super::FILE)).unwrap();
+            let v3 = [
+                super::super::SCHEMA_V1,
+                super::super::overrides::SCHEMA_V2,
+                super::super::refusals::SCHEMA_V3,
+            ];
+            for schema in v3 {
+                conn.execute_batch(schema).unwrap();
+            }
+            conn.execute(
+                "INSERT INTO refusals (market_ms, mode, origin, orders, code, reason) VALUES (1, 'PAPER', 'manual', 'buy', 'HALTED', 'why')",
+                [],
+            )
+            .unwrap();
+        }
+        let mut j = Journal::open(dir.path()).unwrap();
+        let version: i64 = j
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        let mode: String = j
+            .conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!((version, mode.as_str()), (4, "wal"));
+        assert_eq!(j.refusals(10).unwrap()[0].code, "HALTED");
+        let session = j.begin_session("PAPER · REPLAY").unwrap();
+        let step: Vec<Entry> = (1..=3).map(|s| Entry::Fill(fill(s))).collect();
+        j.write(session, &step).unwrap();
+        assert_eq!(
+            j.fills(session).unwrap(),
+            (1..=3).map(fill).collect::<Vec<_>>()
+        );
+    }
+}

@@ -345,4 +345,95 @@ mod tests {
         assert_eq!(lot.entry(), None);
         assert_eq!(lot.fills, 4);
     }
+
+    fn limit_buy(id: OrderId, qty: &str) -> Order {
+        Order {
+            id,
+            request: OrderRequest {
+                instrument: 1,
+                side: Side::Buy,
+                kind: crate::core::OrderKind::Limit {
+                    price: "10.5".parse().unwrap(),
+                },
+                qty: Qty::Base(qty.parse().unwrap()),
+                oco: None,
+                origin: Origin::Strategy(0),
+            },
+            status: OrderStatus::New,
+            placed_at: 100,
+            filled: Decimal::ZERO,
+            triggered: false,
+        }
+    }
+
+    fn part(order: OrderId, qty: &str, time: i64) -> Fill {
+        let qty: Decimal = qty.parse().unwrap();
+        let price: Decimal = "10.5".parse().unwrap();
+        Fill {
+            order,
+            instrument: 1,
+            side: Side::Buy,
+            qty,
+            price,
+            quote: qty * price,
+            fee: Decimal::ZERO,
+            liquidity: crate::core::Liquidity::Maker,
+            time,
+            origin: Origin::Strategy(0),
+        }
+    }
+
+    #[test]
+    fn a_partly_filled_then_canceled_order_reaches_the_journal_with_each_state() {
+        let mut desk = Desk::new(vec!["BTCUSDT".into(), "ETHUSDT".into()], vec!["s".into()]);
+        desk.fee_asset = "USDT".into();
+        desk.on_accepted(&limit_buy(4, "3"));
+        desk.on_fill(&part(4, "1", 200));
+        desk.on_fill(&part(4, "0.5", 300));
+        desk.now = 400;
+        desk.on_closed(4, OrderStatus::Canceled, None);
+        desk.on_accepted(&limit_buy(5, "1"));
+        desk.on_fill(&part(5, "1", 500));
+        let dir = tempfile::tempdir().unwrap();
+        let mut j = crate::journal::Journal::open(dir.path()).unwrap();
+        let session = j.begin_session("PAPER · REPLAY").unwrap();
+        j.write(session, &std::mem::take(&mut desk.journal))
+            .unwrap();
+        let history: Vec<(OrderStatus, String, i64)> = j
+            .order_history(session, 4)
+            .unwrap()
+            .into_iter()
+            .map(|e| (e.status, e.filled.to_string(), e.market_ms))
+            .collect();
+        let want = [
+            (OrderStatus::New, "0", 100),
+            (OrderStatus::PartiallyFilled, "1", 200),
+            (OrderStatus::PartiallyFilled, "1.5", 300),
+            (OrderStatus::Canceled, "1.5", 400),
+        ];
+        let want: Vec<(OrderStatus, String, i64)> = want
+            .iter()
+            .map(|(s, q, t)| (*s, q.to_string(), *t))
+            .collect();
+        assert_eq!(history, want);
+        let orders = j.orders(session).unwrap();
+        assert_eq!(
+            (orders[0].symbol.as_str(), orders[0].origin.as_str()),
+            ("ETHUSDT", "s")
+        );
+        assert_eq!(
+            (orders[1].status, orders[1].filled),
+            (OrderStatus::Filled, Decimal::ONE)
+        );
+        let fills = j.fills(session).unwrap();
+        assert_eq!(fills.iter().map(|f| f.seq).collect::<Vec<_>>(), [1, 2, 3]);
+        assert_eq!(
+            j.positions_from_fills(session).unwrap()["ETHUSDT"].qty,
+            "2.5".parse::<Decimal>().unwrap()
+        );
+        assert!(
+            desk.open.is_empty(),
+            "closed and filled orders are forgotten"
+        );
+    }
 }
