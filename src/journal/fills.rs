@@ -152,7 +152,11 @@ mod tests {
             seq,
             order: seq / 2,
             symbol: "ETHUSDT".into(),
-            side: if seq % 2 == 0 { Side::Buy } else { Side::Sell },
+            side: if seq.is_multiple_of(2) {
+                Side::Buy
+            } else {
+                Side::Sell
+            },
             qty: Decimal::new(15, 1),
             price: Decimal::new(250_001, 2),
             quote: Decimal::new(15, 1) * Decimal::new(250_001, 2),
