@@ -3,6 +3,8 @@
 //! time step (every market's candle at one open time) at a time; `drive` paces those steps by the
 //! wall clock at the chosen speed, builds the forming candle along each candle's path, applies the
 //! person's commands between steps, and sends `Update`s to whoever keeps a replica (the UI).
+//! With a journal, each step's accepted orders, order state changes and fills are written to it
+//! (one transaction, under this session's id) before the step's updates leave.
 
 mod book;
 mod desk;
@@ -111,8 +113,6 @@ impl Paper {
             Some(Ok(id)) => Some(id),
             Some(Err(e)) => {
                 tracing::error!("orders and fills will not be journaled: {e}");
-                let text = format!("journal: orders and fills are not recorded ({e})");
-                engine.observer_mut().alert(AlertLevel::Error, text);
                 None
             }
             None => None,
@@ -135,6 +135,10 @@ impl Paper {
             session,
         };
         paper.warm_up(setup.warmup);
+        if paper.journal.is_some() && paper.session.is_none() {
+            let text = "journal: this session's orders and fills are not recorded (see the log)";
+            paper.engine.observer_mut().alert(AlertLevel::Error, text);
+        }
         Ok(paper)
     }
 
