@@ -86,6 +86,7 @@ fn spec(loaded: &Loaded, a: BacktestArgs) -> Spec {
     let name = a.strategy.unwrap_or_else(|| b.strategy.clone());
     let mut s = Spec::from_config(b, &name, a.symbol, a.interval);
     s.settings = loaded.config.strategy_settings(&name);
+    s.risk = loaded.config.risk.clone();
     s.settings.extend(a.set);
     s.from = a.from;
     s.to = a.to;

@@ -136,12 +136,13 @@ impl Session {
         let mut ui = Ui::new(first, base_interval, symbols);
         ui.chart.overlays = cfg.ui.overlays.clone();
         ui.backtests.runs = journal.runs()?;
-        let base = Spec::from_config(
+        let mut base = Spec::from_config(
             &cfg.backtest,
             &cfg.backtest.strategy,
             Vec::new(),
             base_interval,
         );
+        base.risk = cfg.risk.clone();
         Ok(Self {
             opts,
             theme,

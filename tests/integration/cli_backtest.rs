@@ -142,6 +142,20 @@ fn parameters_from_set_and_from_a_config_file_take_effect() {
         json!({ "fast": 10.0, "slow": 40.0 }),
         "--set wins"
     );
+
+    // The [risk] section governs the command's backtests too: orders above 1 000 USDT are refused.
+    let risk = sb.work().join("risk.toml");
+    std::fs::write(
+        &risk,
+        "[risk]
+max_order_quote = 1000
+",
+    )
+    .unwrap();
+    let limited = backtest(&sb, &format!("--config {}", path(&risk)));
+    let refused = &limited["refused"]["RISK_MAX_ORDER"];
+    assert!(f(refused) >= 1.0, "{}", limited["refused"]);
+    assert_ne!(limited["final_equity"], defaults["final_equity"]);
 }
 
 #[test]
