@@ -187,6 +187,9 @@ pub struct Risk {
     halt: Option<Halt>,
     refusals: BTreeMap<&'static str, usize>,
     ledger: Ledger,
+    /// Whether anything reads the ledger (cooldowns, locks, Kelly sizing); fills are booked only
+    /// then, since every fill of every backtest passes here.
+    keeps_ledger: bool,
     /// Open stop-loss sells, so a fill can say whether a stop closed the position.
     stops: Vec<OrderId>,
     protections: Protections,
@@ -195,7 +198,13 @@ pub struct Risk {
 
 impl Risk {
     pub fn new(config: RiskConfig) -> Self {
+        let kelly = config
+            .strategies
+            .iter()
+            .any(|s| matches!(s.sizing, Some(Sizing::Kelly { .. })));
+        let p = &config.protections;
         Self {
+            keeps_ledger: kelly || p.cooldown.is_some() || p.lock.is_some(),
             protections: Protections::new(config.protections.clone()),
             exits: Exits::new(&config),
             config,
@@ -254,8 +263,15 @@ impl Risk {
 
     /// A fill: booked in the ledger; protections and exits react.
     pub fn on_fill(&mut self, fill: &Fill, view: &View<'_>) -> Vec<RiskAction> {
+        if !self.keeps_ledger && self.stops.is_empty() && !self.exits.active() {
+            return Vec::new(); // nothing configured reads fills: keep backtests fast
+        }
         let by_stop = self.stops.contains(&fill.order);
-        let closed = self.ledger.on_fill(fill, by_stop);
+        let closed = if self.keeps_ledger {
+            self.ledger.on_fill(fill, by_stop)
+        } else {
+            None
+        };
         if by_stop
             && !view
                 .exchange

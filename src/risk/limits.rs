@@ -57,18 +57,21 @@ pub(super) fn check(
         let why = format!("{open} orders are open and risk.max_open_orders is {max}");
         return Err(Reject::new(MAX_OPEN_ORDERS, why));
     }
-    let position = view.holding_value(r.instrument) + notional;
-    if let Some(max) = limits.max_position_quote.filter(|m| position > *m) {
-        let why = format!(
-            "the position would be worth {}, above risk.max_position_quote {}",
-            money(position),
-            money(max)
-        );
-        return Err(Reject::new(MAX_POSITION, why));
+    // Holdings are valued only for the limits that need them: this runs for every order.
+    if let Some(max) = limits.max_position_quote {
+        let position = view.holding_value(r.instrument) + notional;
+        if position > max {
+            let why = format!(
+                "the position would be worth {}, above risk.max_position_quote {}",
+                money(position),
+                money(max)
+            );
+            return Err(Reject::new(MAX_POSITION, why));
+        }
     }
-    let exposure = view.exposure() + notional;
-    let equity = view.equity();
     if let Some(pct) = limits.max_exposure_pct {
+        let exposure = view.exposure() + notional;
+        let equity = view.equity();
         let cap = equity * pct / Decimal::ONE_HUNDRED;
         if exposure > cap {
             let why = format!(
