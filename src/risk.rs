@@ -257,6 +257,7 @@ impl Risk {
     }
 
     /// Whether the per-bar hook has anything to do (protections or exits are configured).
+    #[inline]
     pub fn watches_bars(&self) -> bool {
         self.protections.active() || self.exits.active()
     }

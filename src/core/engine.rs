@@ -271,8 +271,9 @@ impl<X: Exchange, O: EngineObserver> Engine<X, O> {
             .on_bar(instrument, candle, detail, &mut self.execs);
         self.last_close[instrument] = candle.close;
         self.flush();
-        self.risk_bar(instrument, candle);
-        self.flush();
+        if self.risk.watches_bars() {
+            self.risk_bar(instrument, candle);
+        }
     }
 
     /// The second half of [`Engine::on_bar`]: the closed candle reaches indicators, history and
@@ -365,14 +366,17 @@ impl<X: Exchange, O: EngineObserver> Engine<X, O> {
         }
     }
 
-    /// Executes intents and hands their results back until nothing is left to do.
-    #[inline]
+    /// Executes intents and hands their results back until nothing is left to do. Called several
+    /// times per bar and almost always with nothing to do: the check stays inline, the work
+    /// (orders through risk and the exchange) stays out of line, or the per-bar code bloats.
+    #[inline(always)]
     fn flush(&mut self) {
         if !self.intents.is_empty() || !self.execs.is_empty() {
             self.flush_all();
         }
     }
 
+    #[inline(never)]
     fn flush_all(&mut self) {
         for _ in 0..MAX_ROUNDS {
             if self.intents.is_empty() && self.execs.is_empty() {

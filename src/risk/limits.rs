@@ -16,9 +16,11 @@ pub const FREE_BALANCE: &str = "RISK_FREE_BALANCE";
 /// What an order costs in the quote asset (a buy's fee included), at its limit price or else the
 /// last close.
 pub fn cost(r: &OrderRequest, view: &View<'_>, fee: Decimal) -> (Decimal, Decimal) {
-    let price = r.kind.limit().unwrap_or_else(|| view.price(r.instrument));
     match r.qty {
-        Qty::Base(q) => (q * price, q * price * (Decimal::ONE + fee)),
+        Qty::Base(q) => {
+            let price = r.kind.limit().unwrap_or_else(|| view.price(r.instrument));
+            (q * price, q * price * (Decimal::ONE + fee))
+        }
         // A quote amount already includes the fee (Binance's `quoteOrderQty`).
         Qty::Quote(a) => (a, a),
     }

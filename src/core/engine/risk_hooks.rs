@@ -34,12 +34,13 @@ impl<X: Exchange, O: EngineObserver> Engine<X, O> {
         self.risk.on_closed(order);
     }
 
-    #[inline]
+    /// Protections and exits see the closed bar (only called when some are configured; out of
+    /// line so the per-bar loop stays small).
+    #[inline(never)]
     pub(super) fn risk_bar(&mut self, instrument: usize, candle: &Candle) {
-        if self.risk.watches_bars() {
-            let actions = self.risk.on_bar(instrument, candle, &view!(self));
-            self.act(actions);
-        }
+        let actions = self.risk.on_bar(instrument, candle, &view!(self));
+        self.act(actions);
+        self.flush();
     }
 
     /// Cancels what must go before `request` is placed (exits holding its base asset).
