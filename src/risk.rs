@@ -228,7 +228,14 @@ impl Risk {
             self.exits.on_approved(id, a.request());
         }
         match &result {
-            Ok(a) if a.request().side == Side::Sell && a.request().kind.stop().is_some() => {
+            // Stop-losses only: a take-profit that fills is not a stop-out (cooldowns count those).
+            Ok(a)
+                if a.request().side == Side::Sell
+                    && matches!(
+                        a.request().kind,
+                        OrderKind::StopLoss { .. } | OrderKind::StopLossLimit { .. }
+                    ) =>
+            {
                 self.stops.push(id)
             }
             Ok(_) => {}

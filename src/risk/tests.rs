@@ -165,3 +165,23 @@ fn halts_let_through_only_what_reduces_exposure() {
     r.release();
     approved(&mut r, buy("0.01"));
 }
+
+#[test]
+fn only_stop_losses_count_as_stops() {
+    let mut r = Risk::default();
+    let x = exchange();
+    let sell = |kind| OrderRequest {
+        side: Side::Sell,
+        kind,
+        ..buy("0.01")
+    };
+    let (stop, target) = (
+        sell(OrderKind::StopLoss { stop: d("45000") }),
+        sell(OrderKind::TakeProfit { stop: d("55000") }),
+    );
+    with_view(&x, |v| {
+        r.approve(5, target, v).unwrap();
+        r.approve(6, stop, v).unwrap();
+    });
+    assert_eq!(r.stops, vec![6], "a take-profit fill is not a stop-out");
+}
