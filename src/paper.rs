@@ -146,10 +146,11 @@ impl Paper {
     /// still in force: the session opens saying so.
     fn warm_up(&mut self, steps: usize) {
         for _ in 0..steps {
-            if !self.step(&mut Outbox::default()) {
+            if !self.advance(&mut Outbox::default()) {
                 break;
             }
         }
+        self.persist();
         let desk = self.engine.observer_mut();
         desk.fills.clear();
         desk.alerts.clear();
@@ -184,6 +185,16 @@ impl Paper {
     /// Processes one time step: matches every market's orders against its candle, then hands
     /// the candles to the strategies (as the backtester's feed does). False at the end of data.
     pub fn step(&mut self, out: &mut Outbox) -> bool {
+        if !self.advance(out) {
+            return false;
+        }
+        self.drain(out);
+        true
+    }
+
+    /// One time step, without journaling or publishing what it did (the warm-up journals its
+    /// steps in one transaction).
+    fn advance(&mut self, out: &mut Outbox) -> bool {
         let step = self.upcoming();
         if step.is_empty() {
             return false;
@@ -200,7 +211,6 @@ impl Paper {
             });
         }
         self.roll_day();
-        self.drain(out);
         out.changed = true;
         true
     }
@@ -213,9 +223,16 @@ impl Paper {
         }
     }
 
-    /// Writes the desk's orders, order events and fills to the journal (one transaction), then
-    /// moves its new fills and alerts into the outbox, and its refusals into the journal.
+    /// Journals what the desk saw, then moves its news into the outbox: nothing reaches the UI
+    /// before it is in the journal.
     fn drain(&mut self, out: &mut Outbox) {
+        self.persist();
+        self.send_news(out);
+    }
+
+    /// Writes the desk's orders, order events, fills and refusals to the journal in one
+    /// transaction.
+    fn persist(&mut self) {
         let entries = std::mem::take(&mut self.engine.observer_mut().journal);
         if let (Some(journal), Some(session)) = (self.journal.as_mut(), self.session)
             && let Err(e) = journal.write(session, &entries)
@@ -225,17 +242,13 @@ impl Paper {
                 .observer_mut()
                 .alert(AlertLevel::Error, format!("journal: {e}"));
         }
+    }
+
+    /// Moves the desk's new fills and alerts into the outbox.
+    fn send_news(&mut self, out: &mut Outbox) {
         let desk = self.engine.observer_mut();
         out.updates.extend(desk.fills.drain(..).map(Update::Fill));
         out.updates.extend(desk.alerts.drain(..).map(Update::Alert));
-        let refused = std::mem::take(&mut desk.refused);
-        if let Some(journal) = self.journal.as_mut() {
-            for r in &refused {
-                if let Err(e) = journal.record_refusal(r) {
-                    tracing::error!("could not journal a refusal ({}): {e}", r.code);
-                }
-            }
-        }
     }
 
     /// A person's command, through the engine's command path and its checks; recorded in the

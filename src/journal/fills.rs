@@ -53,6 +53,8 @@ pub enum Entry {
     Accepted(OrderRow),
     Changed(OrderEvent),
     Fill(FillRow),
+    /// An order refused by the risk layer or the exchange.
+    Refused(super::Refusal),
 }
 
 fn liquidity_name(l: Liquidity) -> &'static str {
@@ -102,6 +104,7 @@ impl Journal {
                 Entry::Accepted(o) => orders::insert_order(&tx, session, o),
                 Entry::Changed(e) => orders::update_order(&tx, session, e),
                 Entry::Fill(f) => insert_fill(&tx, session, f),
+                Entry::Refused(r) => super::refusals::insert_refusal(&tx, r),
             }
             .map_err(sql)?;
         }

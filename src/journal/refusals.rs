@@ -34,15 +34,18 @@ pub struct Refusal {
     pub reason: String,
 }
 
+/// Inserts one refusal (alone, or inside a step's transaction).
+pub(super) fn insert_refusal(conn: &rusqlite::Connection, r: &Refusal) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO refusals (market_ms, mode, origin, orders, code, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![r.market_ms, r.mode, r.origin, r.order, r.code, r.reason],
+    )?;
+    Ok(())
+}
+
 impl Journal {
     pub fn record_refusal(&mut self, r: &Refusal) -> Result<(), JournalError> {
-        self.conn
-            .execute(
-                "INSERT INTO refusals (market_ms, mode, origin, orders, code, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![r.market_ms, r.mode, r.origin, r.order, r.code, r.reason],
-            )
-            .map_err(|e| self.sql(e))?;
-        Ok(())
+        insert_refusal(&self.conn, r).map_err(|e| self.sql(e))
     }
 
     /// The latest `limit` refusals, newest first.

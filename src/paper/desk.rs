@@ -68,8 +68,6 @@ pub struct Desk {
     pub alerts: Vec<Alert>,
     /// Refusals of the person's orders during the current command (its outcome).
     pub refusals: Vec<String>,
-    /// Every refusal (a strategy's or a person's), for the journal.
-    pub refused: Vec<crate::journal::Refusal>,
     /// Per origin (strategy index, or `strategies.len()` for manual) × market.
     lots: Vec<Vec<Lot>>,
     /// Per market, every origin together.
@@ -96,7 +94,6 @@ impl Desk {
             fills: Vec::new(),
             alerts: Vec::new(),
             refusals: Vec::new(),
-            refused: Vec::new(),
             journal: Vec::new(),
             fee_asset: String::new(),
             open: Vec::new(),
@@ -295,7 +292,7 @@ impl EngineObserver for Desk {
             self.origin_name(request.origin)
         );
         tracing::warn!(target: TRADE_TARGET, "order {order} refused: {what}: {reject}");
-        self.refused.push(crate::journal::Refusal {
+        self.journal.push(Entry::Refused(crate::journal::Refusal {
             market_ms: self.now,
             mode: crate::replica::Mode::PaperReplay.label().into(),
             origin: self.origin_name(request.origin),
@@ -307,7 +304,7 @@ impl EngineObserver for Desk {
             ),
             code: reject.code.into(),
             reason: reject.reason.clone(),
-        });
+        }));
         if request.origin == Origin::Manual {
             // The command's own alert carries the refusal.
             self.refusals.push(reject.to_string());
