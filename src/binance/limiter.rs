@@ -74,11 +74,7 @@ impl WeightLimiter {
             let wait_ms = {
                 let mut s = self.state();
                 let now = self.clock.now_ms();
-                if now < s.banned_until_ms {
-                    return Err(RestError::Banned {
-                        retry_after: ms(s.banned_until_ms - now),
-                    });
-                }
+                s.refuse_while_banned(now)?;
                 let minute = now.div_euclid(MINUTE_MS);
                 if minute > s.minute {
                     s.minute = minute;
@@ -163,11 +159,7 @@ impl WeightLimiter {
             let wait_ms = {
                 let mut s = self.state();
                 let now = self.clock.now_ms();
-                if now < s.banned_until_ms {
-                    return Err(RestError::Banned {
-                        retry_after: ms(s.banned_until_ms - now),
-                    });
-                }
+                s.refuse_while_banned(now)?;
                 if now < s.orders_paused_until_ms {
                     s.orders_paused_until_ms - now
                 } else {
@@ -216,6 +208,18 @@ impl WeightLimiter {
     pub fn paused_until(&self) -> Option<i64> {
         let now = self.clock.now_ms();
         Some(self.state().paused_until_ms).filter(|t| *t > now)
+    }
+}
+
+impl State {
+    /// After a 418, every request fails until the ban ends.
+    fn refuse_while_banned(&self, now: i64) -> Result<(), RestError> {
+        if now < self.banned_until_ms {
+            return Err(RestError::Banned {
+                retry_after: ms(self.banned_until_ms - now),
+            });
+        }
+        Ok(())
     }
 }
 
