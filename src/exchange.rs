@@ -11,6 +11,43 @@ pub use sim::{FillPolicy, SimConfig, SimExchange};
 
 use crate::core::{Account, Fill, Order, OrderId, OrderStatus, Reject};
 use crate::market::Candle;
+use rust_decimal::Decimal;
+
+/// Price levels of one side of a book, best first: (price, quantity).
+pub type Levels = Vec<(Decimal, Decimal)>;
+
+/// The best levels of a live order book (paper trading on live data fills against it).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Depth {
+    pub bids: Levels,
+    pub asks: Levels,
+}
+
+/// What a real exchange said about the account, in the core's terms (the live edge has mapped
+/// its client ids to order ids and its symbols to instruments).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Report {
+    /// An order's state on the exchange: acknowledged, canceled, expired, rejected or filled,
+    /// with the quantity filled so far. Fills themselves arrive as `Fill` reports.
+    Order {
+        order: OrderId,
+        status: OrderStatus,
+        filled: Decimal,
+        reason: Option<Reject>,
+    },
+    /// One execution of one of the session's orders; the fee is valued in the quote asset.
+    Fill {
+        order: OrderId,
+        qty: Decimal,
+        price: Decimal,
+        quote: Decimal,
+        fee: Decimal,
+        maker: bool,
+        time: i64,
+    },
+    /// Balances as the exchange states them, per asset: (name, free, locked).
+    Balances(Vec<(String, Decimal, Decimal)>),
+}
 
 /// What happened to an order after it was accepted.
 #[derive(Debug, Clone, PartialEq)]
@@ -53,4 +90,23 @@ pub trait Exchange {
         detail: &[Candle],
         out: &mut Vec<ExecEvent>,
     );
+
+    /// The live book's best levels changed (paper on live data fills market orders against
+    /// them); a real exchange ignores it.
+    fn on_book(&mut self, _instrument: usize, _book: &Depth, _now: i64, _out: &mut Vec<ExecEvent>) {
+    }
+
+    /// A trade printed on the market (paper on live data fills resting orders the market
+    /// trades through); a real exchange ignores it.
+    fn on_trade(
+        &mut self,
+        _instrument: usize,
+        _price: Decimal,
+        _now: i64,
+        _out: &mut Vec<ExecEvent>,
+    ) {
+    }
+
+    /// A real exchange's report on the account; a simulated exchange never gets one.
+    fn on_report(&mut self, _report: Report, _out: &mut Vec<ExecEvent>) {}
 }

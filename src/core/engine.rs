@@ -227,6 +227,31 @@ impl<X: Exchange, O: EngineObserver> Engine<X, O> {
                 }
                 self.risk.halt(halt);
             }
+            Event::Book {
+                at,
+                instrument,
+                depth,
+            } => {
+                self.advance(at);
+                self.exchange
+                    .on_book(instrument, &depth, at, &mut self.execs);
+                self.flush();
+            }
+            Event::Trade {
+                at,
+                instrument,
+                price,
+            } => {
+                self.advance(at);
+                self.exchange
+                    .on_trade(instrument, price, at, &mut self.execs);
+                self.flush();
+            }
+            Event::Report { at, report } => {
+                self.advance(at);
+                self.exchange.on_report(report, &mut self.execs);
+                self.flush();
+            }
         }
     }
 

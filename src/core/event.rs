@@ -18,6 +18,23 @@ pub enum Event {
         at: i64,
         breaker: crate::risk::Breaker,
     },
+    /// The live order book of an instrument moved (paper on live data fills against it).
+    Book {
+        at: i64,
+        instrument: usize,
+        depth: crate::exchange::Depth,
+    },
+    /// A trade printed on an instrument's market.
+    Trade {
+        at: i64,
+        instrument: usize,
+        price: rust_decimal::Decimal,
+    },
+    /// A real exchange reported on the account's orders or balances.
+    Report {
+        at: i64,
+        report: crate::exchange::Report,
+    },
 }
 
 /// Manual overrides. Each goes through the same checks as a strategy's orders.
