@@ -4,10 +4,14 @@
 //! happened to orders as `ExecEvent`s, which the engine hands to strategies and observers.
 
 mod filters;
+mod live;
 mod sim;
+mod venue;
 
 pub use filters::{SymbolRules, rules_for, split_symbol, unrestricted};
+pub use live::{LiveExchange, Outgoing};
 pub use sim::{FillPolicy, SimConfig, SimExchange};
+pub use venue::Venue;
 
 use crate::core::{Account, Fill, Order, OrderId, OrderStatus, Reject};
 use crate::market::Candle;

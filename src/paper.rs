@@ -15,11 +15,11 @@ mod views;
 pub use book::simulate as simulated_book;
 pub use desk::{Desk, Lot};
 pub use drive::{Control, drive};
-pub use setup::{PaperError, PaperSetup};
+pub use setup::{PaperError, PaperSetup, Trading};
 pub use views::describe as describe_command;
 
 use crate::core::{Command, Engine, Event, Instrument};
-use crate::exchange::SimExchange;
+use crate::exchange::{Exchange, Outgoing, SimExchange, Venue};
 use crate::journal::{Journal, Override};
 use crate::market::Candle;
 use crate::replica::{AlertLevel, Mode, Speed, Update};
@@ -36,7 +36,10 @@ pub struct Outbox {
 }
 
 pub struct Paper {
-    engine: Engine<SimExchange, Desk>,
+    engine: Engine<Venue, Desk>,
+    mode: Mode,
+    /// A live feed's health, as its edge reports it (a replay's comes from its cursor).
+    feed: Option<crate::replica::FeedHealth>,
     candles: Vec<Vec<Candle>>,
     cursor: Vec<usize>,
     interval: crate::market::Interval,
@@ -86,12 +89,23 @@ impl Paper {
         params: Vec<Vec<(String, String)>>,
     ) -> Result<Self, PaperError> {
         let names: Vec<String> = setup.symbols.iter().map(ToString::to_string).collect();
-        let exchange =
-            SimExchange::for_symbols(setup.sim.clone(), &names, setup.filters, setup.cash);
-        let quote = exchange.quote().to_string();
+        let sim = SimExchange::for_symbols(setup.sim.clone(), &names, setup.filters, setup.cash);
+        let quote = sim.quote().to_string();
+        let mut exchange = match setup.trading.live {
+            Some(live) => Venue::live(live),
+            None => Venue::sim(sim),
+        };
+        if setup.trading.mode == Mode::PaperLive
+            && let Some(_sim) = exchange.sim_mut()
+        {
+            // LIVEBOOK: the simulated exchange fills against the live book
+        }
+        let live_data = setup.trading.mode != Mode::PaperReplay;
+        exchange.set_warming(live_data);
         let strategy_names: Vec<String> = built.iter().map(|b| b.0.clone()).collect();
         let mut desk = Desk::new(names.clone(), strategy_names.clone());
         desk.fee_asset = quote.clone();
+        desk.mode = setup.trading.mode;
         let instruments = names
             .iter()
             .map(|s| Instrument { symbol: s.clone() })
@@ -104,12 +118,17 @@ impl Paper {
             engine.add_strategy(strategy)?;
         }
         engine.start();
-        let initial = setup.cash.to_f64().unwrap_or(0.0);
+        engine.skip_ids(setup.trading.first_id);
+        let initial = match setup.trading.mode {
+            Mode::Live => engine.mark(),
+            _ => setup.cash.to_f64().unwrap_or(0.0),
+        };
         let mut journal = setup.journal;
-        let session = match journal
-            .as_mut()
-            .map(|j| j.begin_session(Mode::PaperReplay.label()))
-        {
+        let session = match (setup.trading.session, journal.as_mut()) {
+            (Some(id), Some(_)) => Some(Ok(id)),
+            (_, j) => j.map(|j| j.begin_session(setup.trading.mode.label())),
+        };
+        let session = match session {
             Some(Ok(id)) => Some(id),
             Some(Err(e)) => {
                 tracing::error!("orders and fills will not be journaled: {e}");
@@ -133,8 +152,15 @@ impl Paper {
             day_open: initial,
             journal,
             session,
+            mode: setup.trading.mode,
+            feed: None,
         };
         paper.warm_up(setup.warmup);
+        paper.engine.exchange_mut().set_warming(false);
+        if live_data {
+            // Orders refused while warming up are not news, and not the journal's business.
+            paper.engine.observer_mut().journal.clear();
+        }
         if paper.journal.is_some() && paper.session.is_none() {
             let text = "journal: this session's orders and fills are not recorded (see the log)";
             paper.engine.observer_mut().alert(AlertLevel::Error, text);
@@ -299,7 +325,7 @@ impl Paper {
         let entry = Override {
             wall_ms: crate::clock::system_now_ms(),
             market_ms: self.engine.now(),
-            mode: Mode::PaperReplay.label().into(),
+            mode: self.mode.label().into(),
             command: text.into(),
             outcome: outcome.into(),
         };
@@ -331,8 +357,73 @@ impl Paper {
         self.interval_ms
     }
 
-    pub fn engine(&self) -> &Engine<SimExchange, Desk> {
+    pub fn engine(&self) -> &Engine<Venue, Desk> {
         &self.engine
+    }
+
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    /// The live feed's health, as its edge saw it.
+    pub fn set_feed(&mut self, health: crate::replica::FeedHealth, out: &mut Outbox) {
+        if self.feed.as_ref() != Some(&health) {
+            self.feed = Some(health);
+            out.changed = true;
+        }
+    }
+
+    /// A closed candle of a live feed, for market `market`: the same step as a replayed one.
+    pub fn closed_candle(&mut self, market: usize, candle: Candle, out: &mut Outbox) {
+        self.candles[market].push(candle);
+        self.engine.observer_mut().now = candle.open_time + self.interval_ms;
+        self.engine.on_step(&[(market, &candle, &[][..])]);
+        self.cursor[market] = self.candles[market].len();
+        self.trim(market);
+        out.updates.push(Update::Candle { market, candle });
+        self.roll_day();
+        self.drain(out);
+        out.changed = true;
+    }
+
+    /// Keeps a live session's candle memory bounded (the replica keeps as many).
+    fn trim(&mut self, market: usize) {
+        let keep = crate::replica::MAX_CANDLES;
+        let c = &mut self.candles[market];
+        if c.len() > keep + keep / 4 {
+            let cut = c.len() - keep;
+            c.drain(..cut);
+            self.cursor[market] = c.len();
+        }
+    }
+
+    /// Any other event from a live edge (a book, a trade, an exchange's report, a tick),
+    /// journaled before its news leaves.
+    pub fn live_event(&mut self, event: Event, out: &mut Outbox) {
+        self.engine.observer_mut().now = match &event {
+            Event::Book { at, .. }
+            | Event::Trade { at, .. }
+            | Event::Report { at, .. }
+            | Event::Tick { at } => *at,
+            _ => self.engine.now(),
+        };
+        let changes = !matches!(event, Event::Trade { .. } | Event::Tick { .. })
+            || !self.engine.exchange().open_orders().is_empty();
+        self.engine.handle(event);
+        self.drain(out);
+        out.changed |= changes;
+    }
+
+    /// The requests for the real exchange that the last events made; by the time they are
+    /// taken, what made them is in the journal.
+    pub fn take_outgoing(&mut self) -> Vec<Outgoing> {
+        self.engine.exchange_mut().take_outgoing()
+    }
+
+    /// The journal entries the desk holds but has not written (a live edge adds its own to the
+    /// step's transaction).
+    pub fn journal_mut(&mut self) -> Option<(&mut Journal, i64)> {
+        Some((self.journal.as_mut()?, self.session?))
     }
 
     /// The journal and this session's id in it, when the session is journaled.

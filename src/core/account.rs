@@ -142,6 +142,13 @@ impl Account {
         self.free[asset] += amount;
         self.refresh(asset);
     }
+
+    /// Sets a balance as an exchange stated it.
+    pub fn set(&mut self, asset: Asset, free: Decimal, locked: Decimal) {
+        self.free[asset] = free;
+        self.locked[asset] = locked;
+        self.refresh(asset);
+    }
 }
 
 #[cfg(test)]

@@ -76,6 +76,8 @@ pub struct Desk {
     pub journal: Vec<Entry>,
     /// The asset fees are charged in (the session's quote asset).
     pub fee_asset: String,
+    /// What the session trades on, as journaled with refusals.
+    pub mode: crate::replica::Mode,
     /// Open orders: base quantity asked (None for a quote amount) and base filled so far.
     open: Vec<(OrderId, Option<Decimal>, Decimal)>,
     /// Fills so far this session (the journal's trade sequence).
@@ -96,6 +98,7 @@ impl Desk {
             refusals: Vec::new(),
             journal: Vec::new(),
             fee_asset: String::new(),
+            mode: crate::replica::Mode::PaperReplay,
             open: Vec::new(),
             fill_seq: 0,
         }
@@ -294,7 +297,7 @@ impl EngineObserver for Desk {
         tracing::warn!(target: TRADE_TARGET, "order {order} refused: {what}: {reject}");
         self.journal.push(Entry::Refused(crate::journal::Refusal {
             market_ms: self.now,
-            mode: crate::replica::Mode::PaperReplay.label().into(),
+            mode: self.mode.label().into(),
             origin: self.origin_name(request.origin),
             order: format!(
                 "{} {} {}",

@@ -43,6 +43,20 @@ pub struct PaperSetup {
     pub journal: Option<Journal>,
     /// The `[risk]` rules the session obeys, as a backtest of it would.
     pub risk: crate::risk::RiskSettings,
+    /// What the session trades on (a replay unless a live edge says otherwise).
+    pub trading: Trading,
+}
+
+/// Replay, paper on live data, or live, and what a restarted session carries on from.
+#[derive(Default)]
+pub struct Trading {
+    pub mode: crate::replica::Mode,
+    /// The real account's mirror, when live (the simulated exchange otherwise).
+    pub live: Option<crate::exchange::LiveExchange>,
+    /// The journal session to carry on (a live session restarted), instead of a new one.
+    pub session: Option<i64>,
+    /// The highest order id the carried-on session used.
+    pub first_id: crate::core::OrderId,
 }
 
 impl PaperSetup {
@@ -92,6 +106,7 @@ impl PaperSetup {
             book_levels: usize::try_from(config.ui.book_levels.get()).unwrap_or(12),
             journal: None,
             risk: config.risk.clone(),
+            trading: Trading::default(),
         })
     }
 }

@@ -55,6 +55,7 @@ fn setup(strategies: &[&str], warmup: usize, journal: Option<Journal>) -> PaperS
         book_levels: 5,
         journal,
         risk: Default::default(),
+        trading: Default::default(),
     }
 }
 

@@ -88,8 +88,11 @@ impl Paper {
             })
             .collect();
         Replica {
-            mode: Mode::PaperReplay,
-            source: "replay of stored Binance candles".into(),
+            mode: self.mode,
+            source: match self.mode {
+                Mode::PaperReplay => "replay of stored Binance candles".into(),
+                _ => "Binance live streams".into(),
+            },
             interval: Some(self.interval),
             quote: self.quote.clone(),
             initial_equity: self.initial,
@@ -106,7 +109,13 @@ impl Paper {
 
     /// The small snapshots, appended after a batch of steps or a command.
     pub fn publish(&self, out: &mut Outbox) {
-        for m in 0..self.candles.len() {
+        // A live-data session's books are the exchange's own, sent as they come.
+        let books = if self.mode == Mode::PaperReplay {
+            self.candles.len()
+        } else {
+            0
+        };
+        for m in 0..books {
             let done = self.cursor[m];
             if let Some(c) = done.checked_sub(1).and_then(|i| self.candles[m].get(i)) {
                 let last = self.engine.last_close(m);
@@ -123,7 +132,9 @@ impl Paper {
     }
 
     pub fn status(&self) -> Status {
-        let feed = if self.next_open().is_none() {
+        let feed = if let Some(health) = &self.feed {
+            health.clone()
+        } else if self.next_open().is_none() {
             FeedHealth::Ended
         } else if self.paused {
             FeedHealth::Paused

@@ -58,6 +58,7 @@ fn session(journal: Journal) -> Paper {
         book_levels: 5,
         journal: Some(journal),
         risk: Default::default(),
+        trading: Default::default(),
     })
     .unwrap()
 }

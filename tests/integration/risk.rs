@@ -205,6 +205,7 @@ fn session(s: &Scenario, journal: Option<Journal>, warmup: usize) -> Paper {
         book_levels: 5,
         journal,
         risk: s.settings(),
+        trading: Default::default(),
     };
     let strategies: Vec<tickdesk::paper::Named> = vec![("plan".into(), Box::new(s.plan.clone()))];
     Paper::with_strategies(setup, strategies).unwrap()

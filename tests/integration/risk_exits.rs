@@ -210,6 +210,7 @@ fn paper(s: &Scenario) -> Run {
         book_levels: 5,
         journal: None,
         risk: s.settings(),
+        trading: Default::default(),
     };
     let script = s.script.fresh();
     let log = script.log.clone();

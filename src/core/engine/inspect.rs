@@ -2,6 +2,7 @@
 //! or a report reads.
 
 use super::{Engine, EngineObserver, Instrument, Signal};
+use crate::core::OrderId;
 use crate::exchange::Exchange;
 
 impl<X: Exchange, O: EngineObserver> Engine<X, O> {
@@ -51,6 +52,18 @@ impl<X: Exchange, O: EngineObserver> Engine<X, O> {
 
     pub fn exchange(&self) -> &X {
         &self.exchange
+    }
+
+    /// The adapter, for what the live edge hands it outside events (its queued requests, a
+    /// warm-up switch). Orders still go through `handle`.
+    pub fn exchange_mut(&mut self) -> &mut X {
+        &mut self.exchange
+    }
+
+    /// Order ids up to `last` are taken (a resumed session's journal holds them): the next
+    /// order gets a higher one.
+    pub fn skip_ids(&mut self, last: OrderId) {
+        self.next_id = self.next_id.max(last);
     }
 
     pub fn observer(&self) -> &O {

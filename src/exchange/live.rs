@@ -1,0 +1,330 @@
+//! The account as a real exchange holds it, mirrored for the synchronous core. `submit` and
+//! `cancel` do not talk to the exchange: they record the order (or the cancel) and queue an
+//! [`Outgoing`] request, which the live edge sends only after the step that made it is in the
+//! journal (journal before act). What the exchange then says comes back as [`Report`]s through
+//! `Event::Report`: acknowledgements, fills, cancels, rejections and balances.
+//!
+//! Balances: an accepted order locks an estimate of its funds at once, so the risk layer does not
+//! spend them twice while the request is in flight; fills move the estimate; every balance report
+//! from the exchange replaces the mirror with the exchange's own numbers (which include what open
+//! orders lock), and local estimates are dropped then.
+//!
+//! Invariant: an order is in `open_orders` from `submit` until the exchange reports it filled,
+//! canceled, expired or rejected; a cancel is requested at most once per order.
+
+use super::{ExecEvent, Report, SymbolRules};
+use crate::core::{
+    Account, Asset, Fill, Liquidity, Order, OrderId, OrderKind, OrderRequest, OrderStatus, Qty,
+    Reject, Side,
+};
+use crate::market::Candle;
+use rust_decimal::Decimal;
+
+/// A request for the exchange, queued by the core for the live edge.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outgoing {
+    Place(Order),
+    Cancel(Order),
+}
+
+pub struct LiveExchange {
+    account: Account,
+    rules: Vec<SymbolRules>,
+    assets: Vec<(Asset, Asset)>,
+    orders: Vec<Order>,
+    /// Funds an order locked by estimate, until the exchange's balances replace them.
+    locks: Vec<(OrderId, Asset, Decimal)>,
+    /// Cancels already requested (a cancel is sent once).
+    canceling: Vec<OrderId>,
+    outbox: Vec<Outgoing>,
+    /// Last price seen per instrument, to estimate what a market buy by quantity locks.
+    last: Vec<Decimal>,
+    taker_fee: Decimal,
+}
+
+impl LiveExchange {
+    /// A mirror of an account trading `rules` (index = instrument), with `balances` as the
+    /// exchange stated them: (asset, free, locked).
+    pub fn new(
+        rules: Vec<SymbolRules>,
+        balances: &[(String, Decimal, Decimal)],
+        taker_fee: Decimal,
+    ) -> Self {
+        let mut account = Account::new();
+        let assets = rules
+            .iter()
+            .map(|r| (account.asset(&r.base), account.asset(&r.quote)))
+            .collect();
+        let n = rules.len();
+        let mut x = Self {
+            account,
+            rules,
+            assets,
+            orders: Vec::new(),
+            locks: Vec::new(),
+            canceling: Vec::new(),
+            outbox: Vec::new(),
+            last: vec![Decimal::ZERO; n],
+            taker_fee,
+        };
+        x.set_balances(balances);
+        x
+    }
+
+    /// An order that was open before a restart (from the journal, confirmed by the exchange):
+    /// it is mirrored again without being sent.
+    pub fn restore(&mut self, order: Order) {
+        if !self.orders.iter().any(|o| o.id == order.id) {
+            self.orders.push(order);
+        }
+    }
+
+    /// The requests queued since the last call, in the order the core made them.
+    pub fn take_outgoing(&mut self) -> Vec<Outgoing> {
+        std::mem::take(&mut self.outbox)
+    }
+
+    fn set_balances(&mut self, balances: &[(String, Decimal, Decimal)]) {
+        for (name, free, locked) in balances {
+            let a = self.account.asset(name);
+            self.account.set(a, *free, *locked);
+        }
+        self.locks.clear();
+    }
+
+    /// What an order needs locked: the base it sells, or the quote it may spend (fee included).
+    fn requirement(&self, req: &OrderRequest) -> (Asset, Decimal) {
+        let (base, quote) = self.assets[req.instrument];
+        match (req.side, req.qty) {
+            (Side::Sell, Qty::Base(q)) => (base, q),
+            (Side::Sell, Qty::Quote(_)) => (base, Decimal::ZERO),
+            (Side::Buy, Qty::Quote(amount)) => (quote, amount),
+            (Side::Buy, Qty::Base(q)) => {
+                let price = req
+                    .kind
+                    .limit()
+                    .or(req.kind.stop())
+                    .unwrap_or(self.last[req.instrument]);
+                (quote, q * price * (Decimal::ONE + self.taker_fee))
+            }
+        }
+    }
+
+    /// Funds already locked by the other open members of the order's one-cancels-other list.
+    fn list_lock(&self, group: Option<u64>, asset: Asset) -> Decimal {
+        let Some(g) = group else { return Decimal::ZERO };
+        self.locks
+            .iter()
+            .filter(|(id, a, _)| {
+                *a == asset
+                    && self
+                        .orders
+                        .iter()
+                        .any(|o| o.id == *id && o.request.oco == Some(g))
+            })
+            .map(|l| l.2)
+            .sum()
+    }
+
+    fn release(&mut self, id: OrderId) {
+        if let Some(i) = self.locks.iter().position(|l| l.0 == id) {
+            let (_, asset, amount) = self.locks.swap_remove(i);
+            self.account.unlock(asset, amount);
+        }
+    }
+
+    /// Takes `amount` of `asset` out of what the order locked (the rest of the lock stays).
+    fn spend(&mut self, id: OrderId, asset: Asset, amount: Decimal) {
+        match self.locks.iter_mut().find(|l| l.0 == id && l.1 == asset) {
+            Some(lock) => {
+                let from_lock = amount.min(lock.2);
+                lock.2 -= from_lock;
+                self.account.spend_locked(asset, from_lock);
+                self.account.spend_free(asset, amount - from_lock);
+            }
+            None => self.account.spend_free(asset, amount),
+        }
+    }
+
+    fn order_report(
+        &mut self,
+        id: OrderId,
+        status: OrderStatus,
+        filled: Decimal,
+        reason: Option<Reject>,
+        out: &mut Vec<ExecEvent>,
+    ) {
+        let Some(i) = self.orders.iter().position(|o| o.id == id) else {
+            return;
+        };
+        if status.is_open() {
+            let o = &mut self.orders[i];
+            o.status = status;
+            o.filled = o.filled.max(filled);
+            return;
+        }
+        self.orders.swap_remove(i);
+        self.canceling.retain(|c| *c != id);
+        self.release(id);
+        if status != OrderStatus::Filled {
+            out.push(ExecEvent::Closed {
+                order: id,
+                status,
+                reason,
+            });
+        }
+    }
+
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the fields of one fill report, passed on as they came"
+    )]
+    fn fill(
+        &mut self,
+        id: OrderId,
+        qty: Decimal,
+        price: Decimal,
+        quote: Decimal,
+        fee: Decimal,
+        maker: bool,
+        time: i64,
+        out: &mut Vec<ExecEvent>,
+    ) {
+        let Some(o) = self.orders.iter_mut().find(|o| o.id == id) else {
+            return;
+        };
+        o.filled += qty;
+        if o.status == OrderStatus::New {
+            o.status = OrderStatus::PartiallyFilled;
+        }
+        let (instrument, side, origin) = (o.request.instrument, o.request.side, o.request.origin);
+        let (base, quote_asset) = self.assets[instrument];
+        match side {
+            Side::Buy => {
+                self.spend(id, quote_asset, quote + fee);
+                self.account.receive(base, qty);
+            }
+            Side::Sell => {
+                self.spend(id, base, qty);
+                self.account.receive(quote_asset, quote - fee);
+            }
+        }
+        self.last[instrument] = price;
+        out.push(ExecEvent::Fill(Fill {
+            order: id,
+            instrument,
+            side,
+            qty,
+            price,
+            quote,
+            fee,
+            liquidity: if maker {
+                Liquidity::Maker
+            } else {
+                Liquidity::Taker
+            },
+            time,
+            origin,
+        }));
+    }
+}
+
+impl super::Exchange for LiveExchange {
+    fn account(&self) -> &Account {
+        &self.account
+    }
+
+    fn rules(&self, instrument: usize) -> &SymbolRules {
+        &self.rules[instrument]
+    }
+
+    fn open_orders(&self) -> &[Order] {
+        &self.orders
+    }
+
+    fn submit(
+        &mut self,
+        id: OrderId,
+        order: crate::risk::Approved,
+        now: i64,
+        _out: &mut Vec<ExecEvent>,
+    ) -> Result<(), Reject> {
+        let request = order.into_request();
+        if request.instrument >= self.rules.len() {
+            return Err(Reject::new("INVALID", "no such instrument"));
+        }
+        if matches!(request.qty, Qty::Quote(_)) && request.kind != OrderKind::Market {
+            return Err(Reject::new(
+                "INVALID",
+                "only market orders may name a quote amount",
+            ));
+        }
+        let (asset, need) = self.requirement(&request);
+        let need = (need - self.list_lock(request.oco, asset)).max(Decimal::ZERO);
+        if !self.account.lock(asset, need) {
+            let why = format!(
+                "needs {} {} but {} is free on the exchange",
+                need.round_dp(8),
+                self.account.name(asset),
+                self.account.free(asset).round_dp(8)
+            );
+            return Err(Reject::new("INSUFFICIENT_BALANCE", why));
+        }
+        self.locks.push((id, asset, need));
+        let order = Order {
+            id,
+            request,
+            status: OrderStatus::New,
+            placed_at: now,
+            filled: Decimal::ZERO,
+            triggered: false,
+        };
+        self.orders.push(order.clone());
+        self.outbox.push(Outgoing::Place(order));
+        Ok(())
+    }
+
+    fn cancel(&mut self, id: OrderId, _out: &mut Vec<ExecEvent>) -> Result<(), Reject> {
+        let Some(order) = self.orders.iter().find(|o| o.id == id) else {
+            return Err(Reject::new(
+                "UNKNOWN_ORDER",
+                format!("order {id} is not open"),
+            ));
+        };
+        if !self.canceling.contains(&id) {
+            self.canceling.push(id);
+            self.outbox.push(Outgoing::Cancel(order.clone()));
+        }
+        Ok(())
+    }
+
+    fn on_bar(&mut self, instrument: usize, bar: &Candle, _: &[Candle], _: &mut Vec<ExecEvent>) {
+        if let Some(last) = self.last.get_mut(instrument) {
+            *last = crate::core::to_decimal(bar.close);
+        }
+    }
+
+    fn on_report(&mut self, report: Report, out: &mut Vec<ExecEvent>) {
+        match report {
+            Report::Order {
+                order,
+                status,
+                filled,
+                reason,
+            } => self.order_report(order, status, filled, reason, out),
+            Report::Fill {
+                order,
+                qty,
+                price,
+                quote,
+                fee,
+                maker,
+                time,
+            } => self.fill(order, qty, price, quote, fee, maker, time, out),
+            Report::Balances(b) => self.set_balances(&b),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
