@@ -8,7 +8,17 @@
 //! `taker_fee` for market and stop fills and for limits the open gaps past, `maker_fee` for
 //! limits filled at their price. A market buy for a quote amount spends exactly that amount, fee
 //! included: qty = amount / (1 + fee) / price.
+//!
+//! Paper trading on live data (`set_live_book(true)`; off by default, leaving the above as is)
+//! fills against the live feed instead of bars, which then only update the last candle.
+//! Market orders, triggered stop-markets and the marketable part of a limit take the book's
+//! known levels best first as taker, without `slippage_bps` (the levels are the price impact):
+//! one fill at the volume-weighted price, the rest of a market order expiring when the levels
+//! run out, the rest of a limit resting. A market order placed before any book waits for the
+//! first one. Resting limits fill at their price as maker only when a trade prints strictly
+//! through them (a touch may just be the queue ahead of us); stops trigger on trades.
 
+mod live;
 mod matching;
 mod settle;
 
@@ -56,6 +66,10 @@ struct Listing {
     base: Asset,
     quote: Asset,
     last: Option<Candle>,
+    /// The latest live book (live mode only), consumed as our orders take from it.
+    book: Option<super::Depth>,
+    /// The latest live price (best ask or trade, whichever came last; live mode only).
+    mark: Option<Decimal>,
 }
 
 pub struct SimExchange {
@@ -67,6 +81,8 @@ pub struct SimExchange {
     locks: Vec<(OrderId, Asset, Decimal)>,
     /// 1 + maker fee and 1 + taker fee, for quote-amount buys.
     gross: (Decimal, Decimal),
+    /// Fill against the live book and trades rather than along bars.
+    live: bool,
 }
 
 impl std::fmt::Display for FillPolicy {
@@ -91,6 +107,8 @@ impl SimExchange {
                     base,
                     quote,
                     last: None,
+                    book: None,
+                    mark: None,
                 }
             })
             .collect();
@@ -106,7 +124,23 @@ impl SimExchange {
             orders: Vec::new(),
             locks: Vec::new(),
             gross,
+            live: false,
         }
+    }
+
+    /// Paper trading on live data: fill against `on_book`/`on_trade` instead of along bars.
+    /// Off by default, where both are ignored and backtests and replay keep their bar fills.
+    pub fn set_live_book(&mut self, on: bool) {
+        self.live = on;
+    }
+
+    /// The price a market buy by quantity is locked at: the last candle's close, or in live
+    /// mode the latest live price, which is fresher than any closed candle.
+    fn reference(&self, instrument: usize) -> Decimal {
+        let l = &self.listings[instrument];
+        let close = l.last.map(|c| settle::decimal(c.close));
+        let live = if self.live { l.mark } else { None };
+        live.or(close).unwrap_or_default()
     }
 
     /// An exchange listing `symbols` with Binance's filters (or none, `filters` off), `cash` of
@@ -295,7 +329,7 @@ impl Exchange for SimExchange {
             .listings
             .get(request.instrument)
             .ok_or_else(|| Reject::new("INVALID", "no such instrument"))?;
-        let reference = l.last.map(|c| settle::decimal(c.close)).unwrap_or_default();
+        let reference = self.reference(request.instrument);
         check_shape(&request, &l.rules, reference)?;
         if let (Side::Sell, Qty::Base(q)) = (request.side, request.qty) {
             let held =
@@ -328,9 +362,14 @@ impl Exchange for SimExchange {
             filled: Decimal::ZERO,
             triggered: false,
         };
-        let immediate =
-            self.cfg.fill == FillPolicy::ThisClose && order.request.kind == OrderKind::Market;
+        let immediate = !self.live
+            && self.cfg.fill == FillPolicy::ThisClose
+            && order.request.kind == OrderKind::Market;
         self.orders.push(order.clone());
+        if self.live {
+            self.arrive(&order, now, out);
+            return Ok(());
+        }
         if let (true, Some(close)) = (
             immediate,
             self.listings[order.request.instrument]
@@ -371,7 +410,8 @@ impl Exchange for SimExchange {
             .orders
             .iter()
             .any(|o| o.request.instrument == instrument);
-        if resting {
+        // Live, the book and trades match orders; the bar's prices were already traded on them.
+        if resting && !self.live {
             if detail.is_empty() {
                 self.walk(instrument, bar, true, out);
             } else {
@@ -381,6 +421,24 @@ impl Exchange for SimExchange {
             }
         }
         self.listings[instrument].last = Some(*bar);
+    }
+
+    fn on_book(
+        &mut self,
+        instrument: usize,
+        book: &super::Depth,
+        now: i64,
+        out: &mut Vec<ExecEvent>,
+    ) {
+        if self.live && instrument < self.listings.len() {
+            self.live_book(instrument, book, now, out);
+        }
+    }
+
+    fn on_trade(&mut self, instrument: usize, price: Decimal, now: i64, out: &mut Vec<ExecEvent>) {
+        if self.live && instrument < self.listings.len() {
+            self.live_trade(instrument, price, now, out);
+        }
     }
 }
 
@@ -437,5 +495,7 @@ fn check_shape(req: &OrderRequest, rules: &SymbolRules, reference: Decimal) -> R
     rules.check(qty, price)
 }
 
+#[cfg(test)]
+mod live_tests;
 #[cfg(test)]
 mod tests;

@@ -33,7 +33,7 @@ pub enum Step {
 }
 
 /// True when price `x` reaches a stop for this side and kind.
-fn stop_reached(kind: &OrderKind, side: Side, x: Decimal) -> bool {
+pub fn stop_reached(kind: &OrderKind, side: Side, x: Decimal) -> bool {
     let Some(stop) = kind.stop() else {
         return false;
     };
