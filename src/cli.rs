@@ -246,7 +246,7 @@ pub fn main() -> ExitCode {
         Some(Command::Run(args)) => run_cmd::run(&ctx, args),
         Some(Command::Attach) => attach::run(&ctx),
         Some(Command::Status(args)) => status::run(&ctx, args),
-        None if home::interactive() => home::workstation(&ctx),
+        None if home::interactive() => home::workstation(&ctx, false),
         None => with_logging(&ctx, home::run),
     };
     match result {

@@ -9,8 +9,8 @@ mod values;
 
 pub use env::Env;
 pub use schema::{
-    Backtest, Binance, Config, Data, Endpoints, Fetch, Hangup, Logging, Origins, Paper, ParamValue,
-    Ui,
+    Backtest, Binance, Config, Data, Endpoints, Fetch, Hangup, Logging, OnMismatch, Origins, Paper,
+    ParamValue, TradeMode, Trading, Ui,
 };
 pub use sources::Sources;
 pub use values::{Bounded, HttpUrl, LogFilter, WsUrl};

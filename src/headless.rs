@@ -10,11 +10,12 @@
 
 pub mod stdout;
 
-use crate::config::Config;
+use crate::config::{Config, TradeMode};
 use crate::control::{EngineLock, Link, ServeError, socket_path};
 use crate::core::Command;
 use crate::journal::{Journal, JournalError};
 use crate::paper::{Control, Paper, PaperError, PaperSetup};
+use crate::replica::Mode;
 use crate::store::{Store, StoreError};
 use std::path::PathBuf;
 use tokio::signal::unix::{SignalKind, signal};
@@ -22,6 +23,10 @@ use tokio::signal::unix::{SignalKind, signal};
 pub struct Options {
     pub config: Config,
     pub data_dir: PathBuf,
+    /// `--live` was given (live trading needs it and `[trading] mode = "live"`).
+    pub live: bool,
+    /// The API keys' signers, loaded before the runtime started (live only).
+    pub signers: Option<(crate::binance::Signer, crate::binance::Signer)>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -38,6 +43,10 @@ pub enum HeadlessError {
     Signals(std::io::Error),
     #[error("the engine stopped by itself: {0}")]
     CoreFailed(String),
+    #[error(transparent)]
+    Live(#[from] crate::live::LiveError),
+    #[error("{0}")]
+    OptIn(String),
 }
 
 /// How a clean run ended.
@@ -53,19 +62,36 @@ pub struct Stopped {
 /// Runs the engine on the data dir `lock` holds until a signal stops it.
 pub async fn run(opts: Options, lock: EngineLock) -> Result<Stopped, HeadlessError> {
     let cfg = &opts.config;
-    let store = Store::open(&opts.data_dir)?;
-    let mut setup = PaperSetup::from_config(cfg, &store)?;
-    drop(store);
-    setup.journal = Some(Journal::open(&opts.data_dir)?);
-    let paper = Paper::new(setup)?;
+    let mode = opt_in(cfg.trading.mode, opts.live)?;
+    let (paper, edges) = if mode == Mode::PaperReplay {
+        let store = Store::open(&opts.data_dir)?;
+        let mut setup = PaperSetup::from_config(cfg, &store)?;
+        drop(store);
+        setup.journal = Some(Journal::open(&opts.data_dir)?);
+        (Paper::new(setup)?, None)
+    } else {
+        let start = crate::live::Start {
+            config: cfg.clone(),
+            data_dir: opts.data_dir.clone(),
+            mode,
+            signers: opts.signers,
+            clock: std::sync::Arc::new(crate::clock::SystemClock),
+        };
+        let (paper, edges) = crate::live::open(start).await?;
+        (paper, Some(edges))
+    };
     let replica = paper.replica();
     let mut signals = Signals::new().map_err(HeadlessError::Signals)?;
     let server = lock.bind()?;
-    let link = Link::local(paper);
+    let link = match edges {
+        None => Link::local(paper),
+        Some(edges) => Link::live(paper, edges),
+    };
     let controls = link.controls.clone();
     tracing::info!(
-        "engine running (pid {}): paper replay of {} {} at {}, strategies: {}; control socket {} (`tickdesk attach`, `tickdesk status`); SIGTERM or Ctrl-C stops it{}",
+        "engine running (pid {}): {} of {} {} at {}, strategies: {}; control socket {} (`tickdesk attach`, `tickdesk status`); SIGTERM or Ctrl-C stops it{}",
         std::process::id(),
+        mode.label(),
         cfg.paper
             .symbols
             .iter()
@@ -117,6 +143,22 @@ pub async fn run(opts: Options, lock: EngineLock) -> Result<Stopped, HeadlessErr
         stopped.open_orders
     );
     Ok(stopped)
+}
+
+/// The mode `[trading] mode` asks for, if the opt-in allows it: live needs `--live` as well, and
+/// `--live` is refused for any other mode (it must never be a no-op someone relies on).
+pub fn opt_in(mode: TradeMode, live_flag: bool) -> Result<Mode, HeadlessError> {
+    match (mode, live_flag) {
+        (TradeMode::Replay, false) => Ok(Mode::PaperReplay),
+        (TradeMode::Paper, false) => Ok(Mode::PaperLive),
+        (TradeMode::Live, true) => Ok(Mode::Live),
+        (TradeMode::Live, false) => Err(HeadlessError::OptIn(
+            "[trading] mode = \"live\" sends real orders: start with `tickdesk run --headless --live` to confirm, or set mode = \"paper\" to paper trade on live data".into(),
+        )),
+        (_, true) => Err(HeadlessError::OptIn(
+            "--live needs [trading] mode = \"live\" in the config (it is not live now, so nothing would be traded for real)".into(),
+        )),
+    }
 }
 
 /// The shutdown policy, through the engine's command path, then the core's stop.

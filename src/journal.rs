@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 mod fills;
+mod live;
 mod orders;
 mod overrides;
 mod positions;
@@ -24,7 +25,7 @@ pub use positions::{Position, rebuild as positions_of};
 pub use refusals::Refusal;
 
 pub const FILE: &str = "journal.sqlite3";
-const SCHEMA_VERSION: i64 = 4;
+const SCHEMA_VERSION: i64 = 5;
 /// Equity curves longer than this are stored decimated (each bucket's low and last point).
 const MAX_EQUITY_POINTS: usize = 20_000;
 
@@ -136,6 +137,13 @@ impl Journal {
                 fills::SCHEMA
             );
             self.conn.execute_batch(&v4).map_err(|e| self.sql(e))?;
+        }
+        if version < 5 {
+            let v5 = format!(
+                "BEGIN; {} PRAGMA user_version = 5; COMMIT;",
+                live::SCHEMA_V5
+            );
+            self.conn.execute_batch(&v5).map_err(|e| self.sql(e))?;
         }
         Ok(())
     }

@@ -14,13 +14,13 @@ mod views;
 
 pub use book::simulate as simulated_book;
 pub use desk::{Desk, Lot};
-pub use drive::{Control, drive};
+pub use drive::{Control, drive, send as send_to};
 pub use setup::{PaperError, PaperSetup, Trading};
 pub use views::describe as describe_command;
 
 use crate::core::{Command, Engine, Event, Instrument};
 use crate::exchange::{Exchange, Outgoing, SimExchange, Venue};
-use crate::journal::{Journal, Override};
+use crate::journal::{Entry, Journal, Override};
 use crate::market::Candle;
 use crate::replica::{AlertLevel, Mode, Speed, Update};
 use crate::risk::Breaker;
@@ -96,9 +96,9 @@ impl Paper {
             None => Venue::sim(sim),
         };
         if setup.trading.mode == Mode::PaperLive
-            && let Some(_sim) = exchange.sim_mut()
+            && let Some(sim) = exchange.sim_mut()
         {
-            // LIVEBOOK: the simulated exchange fills against the live book
+            sim.set_live_book(true);
         }
         let live_data = setup.trading.mode != Mode::PaperReplay;
         exchange.set_warming(live_data);
@@ -400,6 +400,10 @@ impl Paper {
     /// Any other event from a live edge (a book, a trade, an exchange's report, a tick),
     /// journaled before its news leaves.
     pub fn live_event(&mut self, event: Event, out: &mut Outbox) {
+        self.live_step(event, None, out);
+    }
+
+    fn live_step(&mut self, event: Event, note: Option<Entry>, out: &mut Outbox) {
         self.engine.observer_mut().now = match &event {
             Event::Book { at, .. }
             | Event::Trade { at, .. }
@@ -410,8 +414,45 @@ impl Paper {
         let changes = !matches!(event, Event::Trade { .. } | Event::Tick { .. })
             || !self.engine.exchange().open_orders().is_empty();
         self.engine.handle(event);
+        self.engine.observer_mut().journal.extend(note);
         self.drain(out);
         out.changed |= changes;
+    }
+
+    /// As `live_event`, with an entry of the edge's own (a fill's trade id) journaled in the
+    /// same transaction as what the event did.
+    pub fn live_event_noting(&mut self, event: Event, note: Entry, out: &mut Outbox) {
+        self.live_step(event, Some(note), out);
+    }
+
+    /// Whether the session journaled Binance's trade `trade_id` of `symbol` already.
+    pub fn has_trade(&self, symbol: &str, trade_id: u64) -> bool {
+        match (&self.journal, self.session) {
+            (Some(j), Some(s)) => j.has_trade(s, symbol, trade_id).unwrap_or_else(|e| {
+                tracing::error!("journal: {e}");
+                false
+            }),
+            _ => false,
+        }
+    }
+
+    /// The exchange's holding of `asset` is taken as the truth: the journal's baseline moves by
+    /// `delta`, so the next restart expects it.
+    pub fn adopt(
+        &mut self,
+        asset: &str,
+        delta: rust_decimal::Decimal,
+    ) -> Result<(), crate::journal::JournalError> {
+        match (self.journal.as_mut(), self.session) {
+            (Some(j), Some(s)) => j.adjust_baseline(s, asset, delta),
+            _ => Ok(()),
+        }
+    }
+
+    /// Tells the person something (the alerts pane and the log).
+    pub fn note(&mut self, level: AlertLevel, text: impl Into<String>, out: &mut Outbox) {
+        self.engine.observer_mut().alert(level, text);
+        self.send_news(out);
     }
 
     /// The requests for the real exchange that the last events made; by the time they are

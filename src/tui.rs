@@ -17,4 +17,4 @@ pub mod theme;
 pub mod update;
 pub mod view;
 
-pub use run::{Options, Screen, Session, run};
+pub use run::{Options, Screen, Session, run, run_live};

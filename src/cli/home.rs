@@ -38,9 +38,19 @@ pub fn interactive() -> bool {
 }
 
 /// Opens the workstation: logs go to the files and the log pane, never to the terminal.
-pub fn workstation(ctx: &Context) -> anyhow::Result<ExitCode> {
+pub fn workstation(ctx: &Context, live: bool) -> anyhow::Result<ExitCode> {
     let loaded = ctx.load()?;
     let dir = ctx.data_dir(&loaded)?;
+    let mode = crate::headless::opt_in(loaded.config.trading.mode, live)?;
+    let signers = if mode == crate::replica::Mode::Live {
+        if !confirm_live(&loaded.config, &dir)? {
+            eprintln!("Not confirmed: nothing was started.");
+            return Ok(ExitCode::from(2));
+        }
+        Some(super::keys::signers(ctx, &dir)?.ok_or(crate::live::LiveError::NoKeys)?)
+    } else {
+        None
+    };
     let logs = crate::tui::logbuf::LogBuffer::default();
     let guard = crate::logging::init(
         &dir.join("logs"),
@@ -58,13 +68,66 @@ pub fn workstation(ctx: &Context) -> anyhow::Result<ExitCode> {
         .worker_threads(2)
         .enable_all()
         .build()?;
-    let result = runtime.block_on(crate::tui::run(options));
+    let result = if mode == crate::replica::Mode::PaperReplay {
+        runtime.block_on(crate::tui::run(options))
+    } else {
+        let start = crate::live::Start {
+            config: loaded.config.clone(),
+            data_dir: dir.clone(),
+            mode,
+            signers,
+            clock: std::sync::Arc::new(crate::clock::SystemClock),
+        };
+        runtime.block_on(crate::tui::run_live(options, start))
+    };
     runtime.shutdown_timeout(std::time::Duration::from_secs(2));
     if let Err(e) = &result {
         tracing::error!(target: crate::logging::FILE_ONLY_TARGET, "{e:#}");
     }
     drop(guard);
     result.map(|()| ExitCode::SUCCESS)
+}
+
+/// The file that records a typed confirmation of live trading in this data dir.
+pub const LIVE_CONFIRMED: &str = "live-confirmed";
+
+/// The first time the workstation trades live from a data dir, the person types LIVE (on the
+/// terminal, before the view takes it over); the answer is remembered in the data dir.
+fn confirm_live(config: &crate::config::Config, dir: &Path) -> anyhow::Result<bool> {
+    let marker = dir.join(LIVE_CONFIRMED);
+    if marker.exists() {
+        return Ok(true);
+    }
+    let network = if config.binance.testnet {
+        "the Binance TESTNET"
+    } else {
+        "Binance, with REAL MONEY"
+    };
+    eprintln!(
+        "tickdesk is about to trade {} on {network} ({}), with strategies {:?}.\nType LIVE and press Enter to confirm (anything else cancels):",
+        config
+            .paper
+            .symbols
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
+        config.binance.endpoints().trade.as_str(),
+        config.paper.strategies,
+    );
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    if line.trim() != "LIVE" {
+        return Ok(false);
+    }
+    std::fs::write(
+        &marker,
+        format!(
+            "confirmed live trading at {} ms\n",
+            crate::clock::system_now_ms()
+        ),
+    )?;
+    Ok(true)
 }
 
 fn loaded_config_dir(ctx: &Context) -> Option<std::path::PathBuf> {

@@ -66,6 +66,35 @@ pub fn run(
     }
 }
 
+/// The keys' two signers (the trading client's and the user-data stream's) for a live engine,
+/// looked up in the usual order; `None` when no source has keys. Runs outside any runtime (the
+/// keyring may need its own).
+pub fn signers(
+    ctx: &Context,
+    dir: &Path,
+) -> anyhow::Result<Option<(crate::binance::Signer, crate::binance::Signer)>> {
+    let config_dir = ctx
+        .sources
+        .user_file
+        .as_ref()
+        .and_then(|f| f.parent())
+        .map(Path::to_path_buf);
+    let paths = KeyPaths::new(&ctx.sources.env, config_dir, dir.to_path_buf());
+    let mut passphrase = EnvOrPrompt(&ctx.sources.env);
+    let lookup = secrets::find(&paths, &ctx.sources.env, &mut passphrase)?;
+    let Some(found) = lookup.found else {
+        return Ok(None);
+    };
+    tracing::info!("API keys: {} from {}", kind_name(&found.keys), found.source);
+    let sign = || {
+        found
+            .keys
+            .signer()
+            .with_context(|| format!("the keys from {} cannot sign", found.source))
+    };
+    Ok(Some((sign()?, sign()?)))
+}
+
 fn kind_name(keys: &ApiKeys) -> &'static str {
     match keys.kind() {
         KeyKind::Hmac => "an HMAC key",

@@ -29,6 +29,9 @@ pub struct RunArgs {
     /// happens to open orders).
     #[arg(long)]
     headless: bool,
+    /// Trade for real: required, with [trading] mode = "live", before any real order is sent.
+    #[arg(long)]
+    live: bool,
 }
 
 /// The exit code for "another engine runs here" (and for `status`/`attach`: "none runs").
@@ -37,7 +40,7 @@ pub const ENGINE_CODE: u8 = 3;
 pub fn run(ctx: &Context, args: RunArgs) -> anyhow::Result<ExitCode> {
     if !args.headless {
         if super::home::interactive() {
-            return super::home::workstation(ctx);
+            return super::home::workstation(ctx, args.live);
         }
         eprintln!(
             "error: without --headless, `tickdesk run` opens the workstation, which needs a terminal; use `tickdesk run --headless` for the engine alone"
@@ -62,9 +65,17 @@ pub fn run(ctx: &Context, args: RunArgs) -> anyhow::Result<ExitCode> {
         Err(e) => return Err(e.into()),
     };
     super::home::open_seeded(&loaded, &dir)?;
+    let mode = crate::headless::opt_in(loaded.config.trading.mode, args.live)?;
+    let signers = if mode == crate::replica::Mode::Live {
+        super::keys::signers(ctx, &dir)?
+    } else {
+        None
+    };
     let options = crate::headless::Options {
         config: loaded.config.clone(),
         data_dir: dir,
+        live: args.live,
+        signers,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

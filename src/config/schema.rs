@@ -162,6 +162,39 @@ impl Service {
     }
 }
 
+/// What the engine trades on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TradeMode {
+    /// Paper trading on stored candles, replayed (the default; no network).
+    Replay,
+    /// Paper trading on Binance's live market data (no keys; nothing is sent).
+    Paper,
+    /// Real orders on Binance (or its testnet): also needs `--live`.
+    Live,
+}
+
+/// What a restarted live engine does when the exchange holds other amounts than the journal
+/// says it should.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OnMismatch {
+    /// Halt new entries until a person looks and releases (`:release`).
+    Halt,
+    /// Take the exchange's amounts as the truth and carry on (reported).
+    Adopt,
+    /// Sell the instrument's whole holding at market, then carry on.
+    Flatten,
+}
+
+section! {
+    /// `[trading]`: replay, paper on live data, or live.
+    Trading / TradingPatch : "trading" {
+        mode: TradeMode,
+        on_mismatch: OnMismatch,
+    }
+}
+
 /// `[strategies.NAME]`: parameter overrides per strategy (`fast = 12`).
 pub type StrategySettings = BTreeMap<String, BTreeMap<String, ParamValue>>;
 
@@ -211,6 +244,7 @@ pub struct Config {
     pub paper: Paper,
     pub ui: Ui,
     pub service: Service,
+    pub trading: Trading,
     pub risk: RiskSettings,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub strategies: StrategySettings,
@@ -228,11 +262,12 @@ pub struct ConfigPatch {
     paper: Option<PaperPatch>,
     ui: Option<UiPatch>,
     service: Option<ServicePatch>,
+    trading: Option<TradingPatch>,
     risk: Option<RiskPatch>,
     strategies: Option<StrategySettings>,
 }
 
-pub const SECTIONS: [&str; 10] = [
+pub const SECTIONS: [&str; 11] = [
     Data::SECTION,
     Logging::SECTION,
     Binance::SECTION,
@@ -241,6 +276,7 @@ pub const SECTIONS: [&str; 10] = [
     Paper::SECTION,
     Ui::SECTION,
     Service::SECTION,
+    Trading::SECTION,
     RiskSettings::SECTION,
     "strategies",
 ];
@@ -265,6 +301,7 @@ impl Config {
             paper: Paper::from_patch(p.paper.unwrap_or_default())?,
             ui: Ui::from_patch(p.ui.unwrap_or_default())?,
             service: Service::from_patch(p.service.unwrap_or_default())?,
+            trading: Trading::from_patch(p.trading.unwrap_or_default())?,
             risk: RiskSettings::from_patch(p.risk.unwrap_or_default())?,
             strategies: p.strategies.unwrap_or_default(),
         })
@@ -294,6 +331,9 @@ impl Config {
         }
         if let Some(s) = p.service {
             self.service.apply(s, layer, origins);
+        }
+        if let Some(s) = p.trading {
+            self.trading.apply(s, layer, origins);
         }
         if let Some(s) = p.risk {
             self.risk.apply(s, layer, origins);

@@ -52,6 +52,21 @@ impl Link {
         }
     }
 
+    /// Runs a session on live data (paper or live) on a task of its own.
+    pub fn live(paper: Paper, edges: crate::live::Edges) -> Self {
+        let (controls, rx) = mpsc::channel(CONTROL_QUEUE);
+        let (tx, updates) = mpsc::channel(UPDATE_QUEUE);
+        let task = tokio::spawn(async move {
+            crate::live::drive(paper, edges, rx, tx).await;
+            None
+        });
+        Self {
+            controls,
+            source: Source::Local(updates),
+            task,
+        }
+    }
+
     /// A link whose core is reached through `task` (the control socket's client).
     pub(crate) fn remote(
         controls: mpsc::Sender<Control>,

@@ -55,6 +55,12 @@ pub enum Entry {
     Fill(FillRow),
     /// An order refused by the risk layer or the exchange.
     Refused(super::Refusal),
+    /// Binance's trade id of the live fill just before it (a restart resumes after it).
+    Trade {
+        symbol: String,
+        trade_id: u64,
+        order: u64,
+    },
 }
 
 fn liquidity_name(l: Liquidity) -> &'static str {
@@ -105,6 +111,11 @@ impl Journal {
                 Entry::Changed(e) => orders::update_order(&tx, session, e),
                 Entry::Fill(f) => insert_fill(&tx, session, f),
                 Entry::Refused(r) => super::refusals::insert_refusal(&tx, r),
+                Entry::Trade {
+                    symbol,
+                    trade_id,
+                    order,
+                } => super::live::insert_trade(&tx, session, symbol, *trade_id, *order),
             }
             .map_err(sql)?;
         }

@@ -152,7 +152,9 @@ fn apply(paper: &mut Paper, control: Control, out: &mut Outbox) -> bool {
     true
 }
 
-fn send(paper: &Paper, out: &mut Outbox, updates: &mpsc::Sender<Vec<Update>>) {
+/// Sends what the outbox holds (with fresh snapshots if something moved); see the module note
+/// for what happens when the view is behind.
+pub fn send(paper: &Paper, out: &mut Outbox, updates: &mpsc::Sender<Vec<Update>>) {
     if updates.is_closed() {
         out.updates.clear();
         return;

@@ -52,6 +52,8 @@ enum Exit {
 enum Core {
     /// A paper session this process runs.
     Local(Box<Paper>),
+    /// A session on live data (paper or live) this process runs.
+    Live(Box<(Paper, crate::live::Edges)>),
     /// A headless engine reached over its control socket.
     Remote(Box<Remote>),
 }
@@ -87,6 +89,15 @@ pub struct Screen<B: Backend> {
 /// The workstation on a paper session of its own, in this terminal.
 pub async fn run(opts: Options) -> anyhow::Result<()> {
     Session::open(opts)?.show().await
+}
+
+/// The workstation on a session on live data (paper or live) of its own, in this terminal.
+pub async fn run_live(opts: Options, start: crate::live::Start) -> anyhow::Result<()> {
+    let (paper, edges) = crate::live::open(start).await?;
+    let replica = paper.replica();
+    let interval = opts.config.paper.interval;
+    let core = Core::Live(Box::new((paper, edges)));
+    Session::build(opts, core, replica, interval)?.show().await
 }
 
 impl Session {
@@ -201,6 +212,10 @@ impl Session {
         let attached = matches!(core, Core::Remote(_));
         let mut link = match core {
             Core::Local(paper) => Link::local(*paper),
+            Core::Live(live) => {
+                let (paper, edges) = *live;
+                Link::live(paper, edges)
+            }
             Core::Remote(remote) => remote.into_link(),
         };
         let ctl = link.controls.clone();
