@@ -119,6 +119,15 @@ impl Paper {
         }
         engine.start();
         engine.skip_ids(setup.trading.first_id);
+        if let (Some(session), Some(j)) = (setup.trading.session, setup.journal.as_ref()) {
+            match j.fills(session) {
+                Ok(fills) => {
+                    let open = engine.exchange().open_orders().to_vec();
+                    engine.observer_mut().resume(&fills, &open);
+                }
+                Err(e) => tracing::error!("journal: the session's fills cannot be read: {e}"),
+            }
+        }
         let initial = match setup.trading.mode {
             Mode::Live => engine.mark(),
             _ => setup.cash.to_f64().unwrap_or(0.0),

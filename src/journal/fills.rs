@@ -183,7 +183,7 @@ mod tests {
     }
 
     #[test]
-    fn a_version_3_journal_gains_the_order_tables_and_keeps_what_it_had() {
+    fn a_version_3_journal_gains_the_order_and_live_tables_and_keeps_what_it_had() {
         let dir = tempfile::tempdir().unwrap();
         {
             let conn = rusqlite::Connection::open(dir.path().join(super::super::FILE)).unwrap();
@@ -210,7 +210,7 @@ mod tests {
             .conn
             .query_row("PRAGMA journal_mode", [], |r| r.get(0))
             .unwrap();
-        assert_eq!((version, mode.as_str()), (4, "wal"));
+        assert_eq!((version, mode.as_str()), (5, "wal"));
         assert_eq!(j.refusals(10).unwrap()[0].code, "HALTED");
         let session = j.begin_session("PAPER · REPLAY").unwrap();
         let step: Vec<Entry> = (1..=3).map(|s| Entry::Fill(fill(s))).collect();

@@ -104,7 +104,8 @@ pub async fn open(s: Start) -> Result<(Paper, Edges), LiveError> {
             .iter()
             .map(|b| (b.asset.clone(), b.free, b.locked))
             .collect();
-        let session = match journal.last_session_of(Mode::Live.label())? {
+        let previous = journal.last_session_of(Mode::Live.label())?;
+        let session = match previous {
             Some(id) => {
                 tracing::info!("carrying on live session {id} from the journal");
                 id
@@ -168,7 +169,9 @@ pub async fn open(s: Start) -> Result<(Paper, Edges), LiveError> {
                 }
             }
         }
-        let since = journal.session_started(session)?.unwrap_or(now);
+        // Fills before the session began are not its own (the clock is the injected one's: a
+        // test's exchange may keep another time than the wall clock the journal stamps).
+        let since = journal.session_started(session)?.unwrap_or(now).min(now);
         let mut user_cfg = UserConfig::from_config(&cfg.binance, symbols.clone(), since);
         user_cfg.resume = journal
             .trade_cursors(session)?
@@ -193,7 +196,11 @@ pub async fn open(s: Start) -> Result<(Paper, Edges), LiveError> {
             sender,
             sent,
             translator,
-            check: Check::new(cfg.trading.on_mismatch),
+            // Only a restart has something to compare: a new session starts from the balances.
+            check: match previous {
+                Some(_) => Check::new(cfg.trading.on_mismatch),
+                None => Check::default(),
+            },
         });
         trading.live = Some(live);
         trading.session = Some(session);

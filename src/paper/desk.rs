@@ -104,6 +104,32 @@ impl Desk {
         }
     }
 
+    /// Carries on a journaled session: its fills rebuild the lots and continue the trade
+    /// sequence, and its open orders are tracked again (a later fill knows what they asked).
+    pub fn resume(&mut self, fills: &[crate::journal::FillRow], open: &[Order]) {
+        for row in fills {
+            let market = self.symbols.iter().position(|s| *s == row.symbol);
+            let slot = self
+                .strategy_names
+                .iter()
+                .position(|s| *s == row.origin)
+                .unwrap_or(self.strategy_names.len());
+            if let Some(m) = market {
+                let (qty, price, fee) = (f(row.qty), f(row.price), f(row.fee));
+                self.lots[slot][m].add(row.side, qty, price, fee);
+                self.totals[m].add(row.side, qty, price, fee);
+            }
+            self.fill_seq = self.fill_seq.max(row.seq);
+        }
+        for o in open {
+            let asked = match o.request.qty {
+                crate::core::Qty::Base(q) => Some(q),
+                crate::core::Qty::Quote(_) => None,
+            };
+            self.open.push((o.id, asked, o.filled));
+        }
+    }
+
     pub fn origin_name(&self, origin: Origin) -> String {
         match origin {
             Origin::Manual => "manual".into(),

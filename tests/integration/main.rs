@@ -22,6 +22,7 @@ mod fetch_cli;
 mod headless;
 mod indicators;
 mod journal_paper;
+mod live;
 mod lookahead;
 mod market_data;
 mod rebalance;
