@@ -20,6 +20,9 @@ use crate::core::{
 use crate::market::Candle;
 use rust_decimal::Decimal;
 
+/// Closed orders remembered for fills reported after their final state.
+const RECENTLY_CLOSED: usize = 256;
+
 /// A request for the exchange, queued by the core for the live edge.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outgoing {
@@ -32,6 +35,9 @@ pub struct LiveExchange {
     rules: Vec<SymbolRules>,
     assets: Vec<(Asset, Asset)>,
     orders: Vec<Order>,
+    /// Orders closed lately: a fill may be reported after its order's final state (a restart
+    /// learns the state by query, the fills by the trade history after it).
+    closed: std::collections::VecDeque<Order>,
     /// Funds an order locked by estimate, until the exchange's balances replace them.
     locks: Vec<(OrderId, Asset, Decimal)>,
     /// Cancels already requested (a cancel is sent once).
@@ -61,6 +67,7 @@ impl LiveExchange {
             rules,
             assets,
             orders: Vec::new(),
+            closed: std::collections::VecDeque::new(),
             locks: Vec::new(),
             canceling: Vec::new(),
             outbox: Vec::new(),
@@ -163,7 +170,12 @@ impl LiveExchange {
             o.filled = o.filled.max(filled);
             return;
         }
-        self.orders.swap_remove(i);
+        let mut order = self.orders.swap_remove(i);
+        order.status = status;
+        if self.closed.len() == RECENTLY_CLOSED {
+            self.closed.pop_front();
+        }
+        self.closed.push_back(order);
         self.canceling.retain(|c| *c != id);
         self.release(id);
         if status != OrderStatus::Filled {
@@ -190,7 +202,13 @@ impl LiveExchange {
         time: i64,
         out: &mut Vec<ExecEvent>,
     ) {
-        let Some(o) = self.orders.iter_mut().find(|o| o.id == id) else {
+        let Some(o) = self
+            .orders
+            .iter_mut()
+            .chain(self.closed.iter_mut())
+            .find(|o| o.id == id)
+        else {
+            tracing::warn!("a fill of order {id}, which this session does not know, was ignored");
             return;
         };
         o.filled += qty;

@@ -23,6 +23,7 @@ mod headless;
 mod indicators;
 mod journal_paper;
 mod live;
+mod live_crash;
 mod lookahead;
 mod market_data;
 mod rebalance;

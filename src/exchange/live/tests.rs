@@ -210,3 +210,36 @@ fn candle(close: f64) -> Candle {
         volume: 1.0,
     }
 }
+
+#[test]
+fn a_fill_reported_after_its_orders_final_state_still_reaches_the_core() {
+    // A restart learns an order filled (by query) before the trade history brings its fills.
+    let mut x = exchange();
+    let mut out = Vec::new();
+    x.submit(9, order(Side::Buy, OrderKind::Market, "0.01"), 0, &mut out)
+        .unwrap();
+    x.on_report(
+        Report::Order {
+            order: 9,
+            status: OrderStatus::Filled,
+            filled: d("0.01"),
+            reason: None,
+        },
+        &mut out,
+    );
+    assert!(out.is_empty() && x.open_orders().is_empty());
+    x.on_report(
+        Report::Fill {
+            order: 9,
+            qty: d("0.01"),
+            price: d("20000"),
+            quote: d("200"),
+            fee: d("0"),
+            maker: false,
+            time: 1,
+        },
+        &mut out,
+    );
+    assert!(matches!(&out[..], [ExecEvent::Fill(f)] if f.order == 9 && f.qty == d("0.01")));
+    assert_eq!(btc(&x).0, d("0.51"));
+}
