@@ -5,6 +5,7 @@
 
 mod filters;
 mod live;
+mod locks;
 mod sim;
 mod venue;
 

@@ -12,6 +12,7 @@
 //! Invariant: an order is in `open_orders` from `submit` until the exchange reports it filled,
 //! canceled, expired or rejected; a cancel is requested at most once per order.
 
+use super::locks::{self, Locks};
 use super::{ExecEvent, Report, SymbolRules};
 use crate::core::{
     Account, Asset, Fill, Liquidity, Order, OrderId, OrderKind, OrderRequest, OrderStatus, Qty,
@@ -39,7 +40,7 @@ pub struct LiveExchange {
     /// learns the state by query, the fills by the trade history after it).
     closed: std::collections::VecDeque<Order>,
     /// Funds an order locked by estimate, until the exchange's balances replace them.
-    locks: Vec<(OrderId, Asset, Decimal)>,
+    locks: Locks,
     /// Cancels already requested (a cancel is sent once).
     canceling: Vec<OrderId>,
     outbox: Vec<Outgoing>,
@@ -68,7 +69,7 @@ impl LiveExchange {
             assets,
             orders: Vec::new(),
             closed: std::collections::VecDeque::new(),
-            locks: Vec::new(),
+            locks: Locks::default(),
             canceling: Vec::new(),
             outbox: Vec::new(),
             last: vec![Decimal::ZERO; n],
@@ -99,58 +100,19 @@ impl LiveExchange {
         self.locks.clear();
     }
 
-    /// What an order needs locked: the base it sells, or the quote it may spend (fee included).
+    /// What an order needs locked, a buy by quantity valued at the last price seen.
     fn requirement(&self, req: &OrderRequest) -> (Asset, Decimal) {
-        let (base, quote) = self.assets[req.instrument];
-        match (req.side, req.qty) {
-            (Side::Sell, Qty::Base(q)) => (base, q),
-            (Side::Sell, Qty::Quote(_)) => (base, Decimal::ZERO),
-            (Side::Buy, Qty::Quote(amount)) => (quote, amount),
-            (Side::Buy, Qty::Base(q)) => {
-                let price = req
-                    .kind
-                    .limit()
-                    .or(req.kind.stop())
-                    .unwrap_or(self.last[req.instrument]);
-                (quote, q * price * (Decimal::ONE + self.taker_fee))
-            }
-        }
-    }
-
-    /// Funds already locked by the other open members of the order's one-cancels-other list.
-    fn list_lock(&self, group: Option<u64>, asset: Asset) -> Decimal {
-        let Some(g) = group else { return Decimal::ZERO };
-        self.locks
-            .iter()
-            .filter(|(id, a, _)| {
-                *a == asset
-                    && self
-                        .orders
-                        .iter()
-                        .any(|o| o.id == *id && o.request.oco == Some(g))
-            })
-            .map(|l| l.2)
-            .sum()
+        let reference = self.last[req.instrument];
+        let gross = Decimal::ONE + self.taker_fee;
+        locks::requirement(req, self.assets[req.instrument], reference, gross)
     }
 
     fn release(&mut self, id: OrderId) {
-        if let Some(i) = self.locks.iter().position(|l| l.0 == id) {
-            let (_, asset, amount) = self.locks.swap_remove(i);
-            self.account.unlock(asset, amount);
-        }
+        self.locks.release(&mut self.account, id);
     }
 
-    /// Takes `amount` of `asset` out of what the order locked (the rest of the lock stays).
     fn spend(&mut self, id: OrderId, asset: Asset, amount: Decimal) {
-        match self.locks.iter_mut().find(|l| l.0 == id && l.1 == asset) {
-            Some(lock) => {
-                let from_lock = amount.min(lock.2);
-                lock.2 -= from_lock;
-                self.account.spend_locked(asset, from_lock);
-                self.account.spend_free(asset, amount - from_lock);
-            }
-            None => self.account.spend_free(asset, amount),
-        }
+        self.locks.spend(&mut self.account, id, asset, amount);
     }
 
     fn order_report(
@@ -277,18 +239,9 @@ impl super::Exchange for LiveExchange {
                 "only market orders may name a quote amount",
             ));
         }
-        let (asset, need) = self.requirement(&request);
-        let need = (need - self.list_lock(request.oco, asset)).max(Decimal::ZERO);
-        if !self.account.lock(asset, need) {
-            let why = format!(
-                "needs {} {} but {} is free on the exchange",
-                need.round_dp(8),
-                self.account.name(asset),
-                self.account.free(asset).round_dp(8)
-            );
-            return Err(Reject::new("INSUFFICIENT_BALANCE", why));
-        }
-        self.locks.push((id, asset, need));
+        let need = self.requirement(&request);
+        self.locks
+            .lock(&mut self.account, &self.orders, (id, request.oco), need)?;
         let order = Order {
             id,
             request,

@@ -22,6 +22,7 @@ mod live;
 mod matching;
 mod settle;
 
+use super::locks::{self, Locks};
 use super::{Exchange, ExecEvent, SymbolRules};
 use crate::core::{
     Account, Asset, Order, OrderId, OrderKind, OrderRequest, OrderStatus, Qty, Reject, Side,
@@ -78,7 +79,7 @@ pub struct SimExchange {
     listings: Vec<Listing>,
     orders: Vec<Order>,
     /// What each open order has locked: (asset, amount).
-    locks: Vec<(OrderId, Asset, Decimal)>,
+    locks: Locks,
     /// 1 + maker fee and 1 + taker fee, for quote-amount buys.
     gross: (Decimal, Decimal),
     /// Fill against the live book and trades rather than along bars.
@@ -122,7 +123,7 @@ impl SimExchange {
             account,
             listings,
             orders: Vec::new(),
-            locks: Vec::new(),
+            locks: Locks::default(),
             gross,
             live: false,
         }
@@ -173,41 +174,16 @@ impl SimExchange {
         &self.cfg
     }
 
-    /// The funds an order needs locked, estimated at `reference` for market buys by quantity.
+    /// The funds an order needs locked, estimated at `reference` for market buys by quantity
+    /// (at the worse of the two fees).
     fn requirement(&self, req: &OrderRequest, reference: Decimal) -> (Asset, Decimal) {
         let l = &self.listings[req.instrument];
-        match (req.side, req.qty) {
-            (Side::Sell, Qty::Base(q)) => (l.base, q),
-            (Side::Sell, Qty::Quote(_)) => (l.base, Decimal::ZERO),
-            (Side::Buy, Qty::Quote(amount)) => (l.quote, amount),
-            (Side::Buy, Qty::Base(q)) => {
-                let worst = Decimal::ONE + self.cfg.taker_fee.max(self.cfg.maker_fee);
-                let price = req.kind.limit().or(req.kind.stop()).unwrap_or(reference);
-                (l.quote, q * price * worst)
-            }
-        }
-    }
-
-    /// Already locked by open orders of the same one-cancels-other group on the same asset.
-    fn group_lock(&self, group: Option<u64>, asset: Asset) -> Decimal {
-        let Some(g) = group else { return Decimal::ZERO };
-        self.orders
-            .iter()
-            .filter(|o| o.request.oco == Some(g))
-            .filter_map(|o| {
-                self.locks
-                    .iter()
-                    .find(|(id, a, _)| *id == o.id && *a == asset)
-            })
-            .map(|(_, _, amount)| *amount)
-            .sum()
+        let worst = Decimal::ONE + self.cfg.taker_fee.max(self.cfg.maker_fee);
+        locks::requirement(req, (l.base, l.quote), reference, worst)
     }
 
     fn release(&mut self, id: OrderId) {
-        if let Some(i) = self.locks.iter().position(|(o, _, _)| *o == id) {
-            let (_, asset, amount) = self.locks.swap_remove(i);
-            self.account.unlock(asset, amount);
-        }
+        self.locks.release(&mut self.account, id);
     }
 
     fn close(
@@ -342,18 +318,9 @@ impl Exchange for SimExchange {
                 return Err(Reject::new("NO_SHORT_SELLING", why));
             }
         }
-        let (asset, need) = self.requirement(&request, reference);
-        let need = (need - self.group_lock(request.oco, asset)).max(Decimal::ZERO);
-        if !self.account.lock(asset, need) {
-            let why = format!(
-                "needs {} {} but {} is free",
-                need.round_dp(8),
-                self.account.name(asset),
-                self.account.free(asset).round_dp(8)
-            );
-            return Err(Reject::new("INSUFFICIENT_BALANCE", why));
-        }
-        self.locks.push((id, asset, need));
+        let need = self.requirement(&request, reference);
+        self.locks
+            .lock(&mut self.account, &self.orders, (id, request.oco), need)?;
         let order = Order {
             id,
             request,

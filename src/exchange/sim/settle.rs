@@ -175,7 +175,7 @@ impl SimExchange {
         rest.qty = Qty::Base(total - o.filled);
         let (asset, need) = self.requirement(&rest, self.reference(rest.instrument));
         if self.account.lock(asset, need) {
-            self.locks.push((id, asset, need));
+            self.locks.push(id, asset, need);
         } else {
             let why = format!(
                 "the unfilled rest needs {} {} but {} is free",
