@@ -23,8 +23,8 @@ use tokio::signal::unix::{SignalKind, signal};
 pub struct Options {
     pub config: Config,
     pub data_dir: PathBuf,
-    /// `--live` was given (live trading needs it and `[trading] mode = "live"`).
-    pub live: bool,
+    /// The mode, as `opt_in` allowed it.
+    pub mode: Mode,
     /// The API keys' signers, loaded before the runtime started (live only).
     pub signers: Option<(crate::binance::Signer, crate::binance::Signer)>,
 }
@@ -62,7 +62,7 @@ pub struct Stopped {
 /// Runs the engine on the data dir `lock` holds until a signal stops it.
 pub async fn run(opts: Options, lock: EngineLock) -> Result<Stopped, HeadlessError> {
     let cfg = &opts.config;
-    let mode = opt_in(cfg.trading.mode, opts.live)?;
+    let mode = opts.mode;
     let (paper, edges) = if mode == Mode::PaperReplay {
         let store = Store::open(&opts.data_dir)?;
         let mut setup = PaperSetup::from_config(cfg, &store)?;

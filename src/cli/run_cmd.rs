@@ -74,7 +74,7 @@ pub fn run(ctx: &Context, args: RunArgs) -> anyhow::Result<ExitCode> {
     let options = crate::headless::Options {
         config: loaded.config.clone(),
         data_dir: dir,
-        live: args.live,
+        mode,
         signers,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
