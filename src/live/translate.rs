@@ -26,7 +26,7 @@ pub struct Translator {
     assets: Vec<(String, String)>,
     /// Binance's order id of each of the session's orders seen so far: a fill found by the
     /// REST reconciliation names only that.
-    known: Vec<(u64, u64)>,
+    known: std::collections::HashMap<u64, u64>,
 }
 
 impl Translator {
@@ -35,15 +35,13 @@ impl Translator {
             ids,
             symbols,
             assets,
-            known: Vec::new(),
+            known: std::collections::HashMap::new(),
         }
     }
 
     /// Binance's id `exchange_id` is the session's order `order`.
     pub fn learn(&mut self, exchange_id: u64, order: u64) {
-        if !self.known.iter().any(|k| k.0 == exchange_id) {
-            self.known.push((exchange_id, order));
-        }
+        self.known.insert(exchange_id, order);
     }
 
     pub fn instrument(&self, symbol: &Symbol) -> Option<usize> {
@@ -67,7 +65,7 @@ impl Translator {
     fn ours(&self, client_id: Option<&str>, exchange_id: u64) -> Option<u64> {
         client_id
             .and_then(|c| self.ids.parse(c))
-            .or_else(|| self.known.iter().find(|k| k.0 == exchange_id).map(|k| k.1))
+            .or_else(|| self.known.get(&exchange_id).copied())
     }
 
     fn order(&mut self, u: &OrderUpdate) -> Translated {
