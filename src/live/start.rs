@@ -126,49 +126,13 @@ pub async fn open(s: Start) -> Result<(Paper, Edges), LiveError> {
         let strategy_names: Vec<String> = strategies.iter().map(|s| s.0.clone()).collect();
         let rows = journal.orders(session)?;
         trading.first_id = rows.iter().map(|r| r.id).max().unwrap_or(0);
-        for row in rows.iter().filter(|r| r.status.is_open()) {
-            let Some(order) = row.to_order(&names, &strategy_names) else {
-                tracing::warn!("journaled order {} cannot be restored", row.id);
-                continue;
-            };
-            let client_id = ids.order(order.id);
-            let found = trade.query(&row.symbol, client_id.as_str()).await?;
-            live.restore(order.clone());
-            match found {
-                Some(report) => {
-                    translator.learn(report.order_id, order.id);
-                    let status = report.status.and_then(|s| s.to_core());
-                    tracing::info!(
-                        "order {} ({client_id}) was open when the engine stopped; Binance has it as {:?}",
-                        order.id,
-                        report.status
-                    );
-                    if let Some(status) = status.filter(|s| !s.is_open()) {
-                        pending.push(Report::Order {
-                            order: order.id,
-                            status,
-                            filled: report.executed_qty.unwrap_or_default(),
-                            reason: None,
-                        });
-                    }
-                }
-                None => {
-                    tracing::warn!(
-                        "order {} ({client_id}) never reached Binance: closed, not sent again",
-                        order.id
-                    );
-                    pending.push(Report::Order {
-                        order: order.id,
-                        status: OrderStatus::Rejected,
-                        filled: Decimal::ZERO,
-                        reason: Some(Reject::new(
-                            "NOT_SENT",
-                            "the engine stopped after journaling it and before Binance got it; not sent again",
-                        )),
-                    });
-                }
-            }
-        }
+        let restore = Restore {
+            trade: &trade,
+            ids: &ids,
+            names: &names,
+            strategies: &strategy_names,
+        };
+        pending = restore.orders(&rows, &mut live, &mut translator).await?;
         // Fills before the session began are not its own (the clock is the injected one's: a
         // test's exchange may keep another time than the wall clock the journal stamps).
         let since = journal.session_started(session)?.unwrap_or(now).min(now);
@@ -244,6 +208,68 @@ pub async fn open(s: Start) -> Result<(Paper, Edges), LiveError> {
         clock: s.clock,
     };
     Ok((paper, edges))
+}
+
+/// What recovering the journal's open orders needs.
+struct Restore<'a> {
+    trade: &'a TradeClient,
+    ids: &'a Ids,
+    names: &'a [String],
+    strategies: &'a [String],
+}
+
+impl Restore<'_> {
+    /// Mirrors each journaled open order again and asks Binance for it by client id; returns the
+    /// reports that close what is no longer open (or never left), for the session to apply.
+    async fn orders(
+        &self,
+        rows: &[crate::journal::OrderRow],
+        live: &mut LiveExchange,
+        translator: &mut Translator,
+    ) -> Result<Vec<Report>, LiveError> {
+        let mut pending = Vec::new();
+        for row in rows.iter().filter(|r| r.status.is_open()) {
+            let Some(order) = row.to_order(self.names, self.strategies) else {
+                tracing::warn!("journaled order {} cannot be restored", row.id);
+                continue;
+            };
+            let client_id = self.ids.order(order.id);
+            let found = self.trade.query(&row.symbol, client_id.as_str()).await?;
+            live.restore(order.clone());
+            let Some(report) = found else {
+                tracing::warn!(
+                    "order {} ({client_id}) never reached Binance: closed, not sent again",
+                    order.id
+                );
+                pending.push(Report::Order {
+                    order: order.id,
+                    status: OrderStatus::Rejected,
+                    filled: Decimal::ZERO,
+                    reason: Some(Reject::new(
+                        "NOT_SENT",
+                        "the engine stopped after journaling it and before Binance got it; not sent again",
+                    )),
+                });
+                continue;
+            };
+            translator.learn(report.order_id, order.id);
+            tracing::info!(
+                "order {} ({client_id}) was open when the engine stopped; Binance has it as {:?}",
+                order.id,
+                report.status
+            );
+            let status = report.status.and_then(|s| s.to_core());
+            if let Some(status) = status.filter(|s| !s.is_open()) {
+                pending.push(Report::Order {
+                    order: order.id,
+                    status,
+                    filled: report.executed_qty.unwrap_or_default(),
+                    reason: None,
+                });
+            }
+        }
+        Ok(pending)
+    }
 }
 
 /// The last `n` closed candles of a symbol before `now`.
