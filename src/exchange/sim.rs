@@ -67,9 +67,14 @@ struct Listing {
     base: Asset,
     quote: Asset,
     last: Option<Candle>,
-    /// The latest live book (live mode only), consumed as our orders take from it.
+}
+
+/// What paper trading on live data knows of one listing's market.
+#[derive(Default)]
+struct Feed {
+    /// The latest live book, consumed as our orders take from it.
     book: Option<super::Depth>,
-    /// The latest live price (best ask or trade, whichever came last; live mode only).
+    /// The latest live price (best ask or trade, whichever came last).
     mark: Option<Decimal>,
 }
 
@@ -82,8 +87,9 @@ pub struct SimExchange {
     locks: Locks,
     /// 1 + maker fee and 1 + taker fee, for quote-amount buys.
     gross: (Decimal, Decimal),
-    /// Fill against the live book and trades rather than along bars.
-    live: bool,
+    /// Per listing, the live market, when filling against the live book and trades rather than
+    /// along bars (empty otherwise: backtests carry no live state).
+    feeds: Vec<Feed>,
 }
 
 impl std::fmt::Display for FillPolicy {
@@ -108,8 +114,6 @@ impl SimExchange {
                     base,
                     quote,
                     last: None,
-                    book: None,
-                    mark: None,
                 }
             })
             .collect();
@@ -125,14 +129,21 @@ impl SimExchange {
             orders: Vec::new(),
             locks: Locks::default(),
             gross,
-            live: false,
+            feeds: Vec::new(),
         }
     }
 
     /// Paper trading on live data: fill against `on_book`/`on_trade` instead of along bars.
     /// Off by default, where both are ignored and backtests and replay keep their bar fills.
     pub fn set_live_book(&mut self, on: bool) {
-        self.live = on;
+        self.feeds.clear();
+        if on {
+            self.feeds.resize_with(self.listings.len(), Feed::default);
+        }
+    }
+
+    fn is_live(&self) -> bool {
+        !self.feeds.is_empty()
     }
 
     /// The price a market buy by quantity is locked at: the last candle's close, or in live
@@ -140,7 +151,7 @@ impl SimExchange {
     fn reference(&self, instrument: usize) -> Decimal {
         let l = &self.listings[instrument];
         let close = l.last.map(|c| settle::decimal(c.close));
-        let live = if self.live { l.mark } else { None };
+        let live = self.feeds.get(instrument).and_then(|f| f.mark);
         live.or(close).unwrap_or_default()
     }
 
@@ -329,11 +340,11 @@ impl Exchange for SimExchange {
             filled: Decimal::ZERO,
             triggered: false,
         };
-        let immediate = !self.live
+        let immediate = !self.is_live()
             && self.cfg.fill == FillPolicy::ThisClose
             && order.request.kind == OrderKind::Market;
         self.orders.push(order.clone());
-        if self.live {
+        if self.is_live() {
             self.arrive(&order, now, out);
             return Ok(());
         }
@@ -378,7 +389,7 @@ impl Exchange for SimExchange {
             .iter()
             .any(|o| o.request.instrument == instrument);
         // Live, the book and trades match orders; the bar's prices were already traded on them.
-        if resting && !self.live {
+        if resting && !self.is_live() {
             if detail.is_empty() {
                 self.walk(instrument, bar, true, out);
             } else {
@@ -397,13 +408,13 @@ impl Exchange for SimExchange {
         now: i64,
         out: &mut Vec<ExecEvent>,
     ) {
-        if self.live && instrument < self.listings.len() {
+        if instrument < self.feeds.len() {
             self.live_book(instrument, book, now, out);
         }
     }
 
     fn on_trade(&mut self, instrument: usize, price: Decimal, now: i64, out: &mut Vec<ExecEvent>) {
-        if self.live && instrument < self.listings.len() {
+        if instrument < self.feeds.len() {
             self.live_trade(instrument, price, now, out);
         }
     }

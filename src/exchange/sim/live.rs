@@ -125,13 +125,13 @@ impl SimExchange {
         now: i64,
         out: &mut Vec<ExecEvent>,
     ) {
-        let l = &mut self.listings[instrument];
-        match &mut l.book {
+        let f = &mut self.feeds[instrument];
+        match &mut f.book {
             Some(b) => b.clone_from(book),
-            None => l.book = Some(book.clone()),
+            None => f.book = Some(book.clone()),
         }
         if let Some(&(ask, _)) = book.asks.first() {
-            l.mark = Some(ask);
+            f.mark = Some(ask);
         }
         for id in self.ids(instrument) {
             let Some(order) = self.open(id) else { continue };
@@ -150,7 +150,7 @@ impl SimExchange {
         now: i64,
         out: &mut Vec<ExecEvent>,
     ) {
-        self.listings[instrument].mark = Some(price);
+        self.feeds[instrument].mark = Some(price);
         for id in self.ids(instrument) {
             let Some(order) = self.open(id) else { continue };
             self.offer_trade(order, price, now, out);
@@ -188,7 +188,7 @@ impl SimExchange {
                 if !matching::stop_reached(&kind, side, price) {
                     return;
                 }
-                if self.listings[order.request.instrument].book.is_some() {
+                if self.feeds[order.request.instrument].book.is_some() {
                     self.take_book(&order, None, Rest::Expire, now, out);
                 } else {
                     self.execute(&order, price, Liquidity::Taker, now, out);
@@ -228,7 +228,7 @@ impl SimExchange {
 
     /// A limit marketable against the known book takes it as taker up to its limit price.
     fn cross(&mut self, order: &Order, limit: Decimal, now: i64, out: &mut Vec<ExecEvent>) {
-        let Some(book) = &self.listings[order.request.instrument].book else {
+        let Some(book) = &self.feeds[order.request.instrument].book else {
             return;
         };
         let marketable = match order.request.side {
@@ -253,7 +253,9 @@ impl SimExchange {
         let (i, side) = (order.request.instrument, order.request.side);
         let want = self.want(order);
         let l = &self.listings[i];
-        let Some(book) = &l.book else { return };
+        let Some(book) = &self.feeds[i].book else {
+            return;
+        };
         let levels = match side {
             Side::Buy => &book.asks,
             Side::Sell => &book.bids,
@@ -282,7 +284,7 @@ impl SimExchange {
         if !self.settle(order, &trade, now, rests, out) {
             return;
         }
-        if let Some(book) = &mut self.listings[i].book {
+        if let Some(book) = &mut self.feeds[i].book {
             let levels = match side {
                 Side::Buy => &mut book.asks,
                 Side::Sell => &mut book.bids,
