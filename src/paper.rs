@@ -434,6 +434,37 @@ impl Paper {
         self.live_step(event, Some(note), out);
     }
 
+    /// After a restart of a live session (its open orders restored and checked): the risk layer
+    /// rebuilds its positions from the journaled fills, takes over the exits still resting on
+    /// the exchange and places again those that should rest but do not. Journaled like any step;
+    /// the live loop sends what it placed.
+    pub fn rearm(&mut self, out: &mut Outbox) {
+        let (Some(journal), Some(session)) = (self.journal.as_ref(), self.session) else {
+            return;
+        };
+        let read = journal
+            .fills(session)
+            .and_then(|f| Ok((f, journal.orders(session)?)));
+        let (rows, orders) = match read {
+            Ok(read) => read,
+            Err(e) => {
+                let text = format!("exits cannot be re-placed: the journal's fills: {e}");
+                tracing::error!("{text}");
+                return self.note(AlertLevel::Error, text, out);
+            }
+        };
+        let desk = self.engine.observer();
+        let fills: Vec<_> = rows
+            .iter()
+            .filter_map(|r| r.to_fill(&desk.symbols, &desk.strategy_names))
+            .collect();
+        self.engine.observer_mut().now = self.engine.now();
+        let last_group = orders.iter().filter_map(|o| o.oco).max().unwrap_or(0);
+        self.engine.resume_risk(&fills, &self.candles, last_group);
+        self.drain(out);
+        out.changed = true;
+    }
+
     /// Whether the session journaled Binance's trade `trade_id` of `symbol` already.
     pub fn has_trade(&self, symbol: &str, trade_id: u64) -> bool {
         match (&self.journal, self.session) {

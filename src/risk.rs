@@ -298,6 +298,37 @@ impl Risk {
         out
     }
 
+    /// Carries on a session after a restart: the ledger books its `fills` again, open stop-loss
+    /// sells are known as stops, and the exits take their positions back (placing what should
+    /// rest but does not). `history` is the candles seen since, by instrument; `last_group` the
+    /// highest one-cancels-other group the session used.
+    pub fn resume(
+        &mut self,
+        fills: &[Fill],
+        history: &[Vec<Candle>],
+        last_group: u64,
+        view: &View<'_>,
+    ) -> Vec<RiskAction> {
+        if self.keeps_ledger {
+            for fill in fills {
+                self.ledger.on_fill(fill, false);
+            }
+        }
+        for o in view.exchange.open_orders() {
+            let stop = matches!(
+                o.request.kind,
+                OrderKind::StopLoss { .. } | OrderKind::StopLossLimit { .. }
+            );
+            if stop && o.request.side == Side::Sell && !self.stops.contains(&o.id) {
+                self.stops.push(o.id);
+            }
+        }
+        let mut out = Vec::new();
+        self.exits
+            .resume(fills, history, last_group, &self.config, view, &mut out);
+        out
+    }
+
     /// An order left the book without (further) fills.
     pub fn on_closed(&mut self, order: OrderId) {
         self.stops.retain(|s| *s != order);

@@ -4,9 +4,10 @@
 //! those plus the session's fills; a restart compares). A trade id is written in the same
 //! transaction as its fill.
 
+use super::fills::FillRow;
 use super::orders::OrderRow;
 use super::{Journal, JournalError};
-use crate::core::{Order, OrderKind, OrderRequest, Origin, Qty};
+use crate::core::{Fill, Order, OrderKind, OrderRequest, Origin, Qty};
 use rusqlite::{Transaction, params};
 use rust_decimal::Decimal;
 
@@ -158,15 +159,39 @@ impl Journal {
     }
 }
 
+/// The origin a journal row names: a strategy of the session by name, else a person.
+fn origin_of(name: &str, strategies: &[String]) -> Origin {
+    match strategies.iter().position(|s| s == name) {
+        Some(i) => Origin::Strategy(i),
+        None => Origin::Manual,
+    }
+}
+
+impl FillRow {
+    /// The fill as the core saw it, for a restarted session (`None` for a symbol this session
+    /// does not trade).
+    pub fn to_fill(&self, symbols: &[String], strategies: &[String]) -> Option<Fill> {
+        Some(Fill {
+            order: self.order,
+            instrument: symbols.iter().position(|s| *s == self.symbol)?,
+            side: self.side,
+            qty: self.qty,
+            price: self.price,
+            quote: self.quote,
+            fee: self.fee,
+            liquidity: self.liquidity,
+            time: self.market_ms,
+            origin: origin_of(&self.origin, strategies),
+        })
+    }
+}
+
 impl OrderRow {
     /// The order as the core held it, for a restarted session (`None` for a kind or symbol
     /// this session does not know). `symbols` and `strategies` give instrument and origin.
     pub fn to_order(&self, symbols: &[String], strategies: &[String]) -> Option<Order> {
         let instrument = symbols.iter().position(|s| *s == self.symbol)?;
-        let origin = match strategies.iter().position(|s| *s == self.origin) {
-            Some(i) => Origin::Strategy(i),
-            None => Origin::Manual,
-        };
+        let origin = origin_of(&self.origin, strategies);
         let (p, s) = (self.price, self.stop);
         let kind = match self.kind.as_str() {
             "MARKET" => OrderKind::Market,

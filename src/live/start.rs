@@ -190,6 +190,11 @@ pub async fn open(s: Start) -> Result<(Paper, Edges), LiveError> {
     for report in pending {
         paper.live_event(Event::Report { at: now, report }, &mut out);
     }
+    if s.mode == Mode::Live {
+        // Exits still resting are taken over; those cancelled meanwhile go out again with the
+        // loop's first flush (journaled now, sent then).
+        paper.rearm(&mut out);
+    }
     let mut kinds = vec![StreamKind::Kline(interval), StreamKind::Depth];
     if s.mode == Mode::PaperLive {
         kinds.push(StreamKind::AggTrade);

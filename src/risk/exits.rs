@@ -11,6 +11,12 @@
 //! sell is no longer open. Exits someone else cancelled, or that expired or were refused, stay off
 //! until the next entry. The OCO groups risk numbers are `GROUP_BASE` and above.
 //!
+//!
+//! After a restart (`resume`), the positions are rebuilt from the session's fills, the groups
+//! still resting on the exchange are taken over with their levels (a trailing stop keeps how far
+//! it rose), and whatever should rest but does not (cancelled while tickdesk was away) is placed
+//! again.
+//!
 //! Invariants: exits never offer more than the position nor more than the account holds free; a
 //! trailing stop never moves down (an added entry measures the levels again from the new average
 //! entry); every exit order goes through `Risk::approve`.
@@ -22,10 +28,10 @@ mod position;
 pub use atr::{ATR_PERIOD, Atrs};
 
 use super::{Closed, Distance, RiskAction, RiskConfig, StrategyRisk, View};
-use crate::core::{Fill, Order, OrderId, OrderRequest, Origin, Side, to_decimal};
+use crate::core::{Fill, Order, OrderId, OrderKind, OrderRequest, Origin, Side, to_decimal};
 use crate::market::Candle;
 use arm::{Groups, Pass};
-use position::{Position, State};
+use position::{Placed, Position, State};
 
 /// Risk's own one-cancels-other groups are numbered from here up; strategies keep below it.
 pub const GROUP_BASE: u64 = 1 << 62;
@@ -86,6 +92,102 @@ impl Exits {
 
     pub fn atr(&self) -> &Atrs {
         &self.atr
+    }
+
+    /// Carries on after a restart: `fills` (the session's, in order) rebuild the positions, the
+    /// exits open on the exchange are taken over, a trailing stop's best price counts the
+    /// `history` candles (by instrument) since the entry, and every instrument is settled, so
+    /// exits that should rest but do not are placed again, in groups numbered above
+    /// `last_group` (the highest the session used).
+    pub fn resume(
+        &mut self,
+        fills: &[Fill],
+        history: &[Vec<Candle>],
+        last_group: u64,
+        config: &RiskConfig,
+        view: &View<'_>,
+        out: &mut Vec<RiskAction>,
+    ) {
+        if !self.active {
+            return;
+        }
+        self.groups.taken(last_group);
+        for fill in fills {
+            if let Origin::Strategy(s) = fill.origin {
+                match fill.side {
+                    Side::Buy if config.strategy(s).is_some_and(has_exits) => self.entered(s, fill),
+                    Side::Buy => {}
+                    Side::Sell => self.sold(s, fill),
+                }
+            }
+        }
+        for o in view.exchange.open_orders() {
+            self.take_over(o);
+        }
+        for p in &mut self.positions {
+            if let Some(placed) = &p.placed {
+                (p.stop, p.target) = (placed.stop, placed.target);
+            }
+            let since = history.get(p.instrument).into_iter().flatten();
+            for c in since.filter(|c| c.open_time >= p.since) {
+                p.best = p.best.max(to_decimal(c.high));
+            }
+        }
+        self.cancel_stale(out);
+        let mut instruments: Vec<usize> = self.positions.iter().map(|p| p.instrument).collect();
+        instruments.sort_unstable();
+        instruments.dedup();
+        for i in instruments {
+            self.settle(i, config, view, out);
+        }
+    }
+
+    /// An exit order found open after a restart joins its position's group.
+    fn take_over(&mut self, o: &Order) {
+        let (Some(group), Origin::Strategy(s)) = (o.request.oco, o.request.origin) else {
+            return;
+        };
+        if !is_exit(Some(group)) {
+            return;
+        }
+        self.groups.taken(group);
+        let same = |p: &&mut Position| p.strategy == s && p.instrument == o.request.instrument;
+        let Some(p) = self.positions.iter_mut().find(same) else {
+            tracing::warn!(
+                "exit order {} rests on the exchange for no position of strategy {s}; left alone",
+                o.id
+            );
+            return;
+        };
+        let left = match o.request.qty {
+            crate::core::Qty::Base(q) => q - o.filled,
+            crate::core::Qty::Quote(_) => return,
+        };
+        let placed = p.placed.get_or_insert_with(|| Placed {
+            group,
+            legs: Vec::new(),
+            sent: 0,
+            approved: 0,
+            qty: left,
+            stop: None,
+            target: None,
+        });
+        if placed.group != group {
+            // A second group for one position: the first found stays, this one goes.
+            self.stale.push(o.id);
+            return;
+        }
+        placed.legs.push(o.id);
+        placed.sent += 1;
+        placed.approved += 1;
+        match o.request.kind {
+            OrderKind::StopLoss { stop } => placed.stop = Some(stop),
+            OrderKind::Limit { price } => placed.target = Some(price),
+            _ => {}
+        }
+        if p.state == State::Off {
+            p.state = State::Armed;
+        }
     }
 
     /// Order `id` passed the risk layer: an exit learns its id.

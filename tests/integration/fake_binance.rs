@@ -75,7 +75,7 @@ pub use account::Balance;
 pub use faults::Fault;
 pub use hub::{Closed, ConnKind, WsConfig};
 pub use info::SymbolSpec;
-pub use order::{Side, Status};
+pub use order::{Kind, Order, Side, Status};
 pub use signing::{DOC_API_KEY, DOC_SECRET, TestEd25519, hmac_hex, percent_encode};
 
 use exchange::Exchange;

@@ -17,9 +17,9 @@ use tickdesk::market::{Candle, Interval};
 use tickdesk::paper::Control;
 use tickdesk::replica::{Mode, Update};
 
-const T0: i64 = 1_767_225_600_000;
+pub const T0: i64 = 1_767_225_600_000;
 
-fn dec(s: &str) -> rust_decimal::Decimal {
+pub fn dec(s: &str) -> rust_decimal::Decimal {
     s.parse().unwrap()
 }
 
@@ -52,7 +52,8 @@ async fn fake(clock: TokioClock) -> FakeBinance {
     fake
 }
 
-fn config(fake: &FakeBinance, extra: &str) -> tickdesk::config::Config {
+/// A config for the fake: `paper` goes into `[paper]` (strategies), `extra` after it.
+fn config(fake: &FakeBinance, paper: &str, extra: &str) -> tickdesk::config::Config {
     let text = format!(
         r#"
 [binance]
@@ -64,8 +65,8 @@ recv_window_ms = 60000
 [paper]
 symbols = ["BTCUSDT"]
 interval = "1m"
-strategies = []
 warmup_bars = 20
+{paper}
 {extra}
 "#,
         rest = fake.url(),
@@ -88,8 +89,20 @@ async fn open(
     mode: Mode,
     extra: &str,
 ) -> Link {
+    open_with(fake, clock, dir, mode, "strategies = []", extra).await
+}
+
+/// A session on the fake with `paper` in `[paper]` (its strategies) and `extra` after it.
+pub async fn open_with(
+    fake: &FakeBinance,
+    clock: TokioClock,
+    dir: &std::path::Path,
+    mode: Mode,
+    paper: &str,
+    extra: &str,
+) -> Link {
     let start = tickdesk::live::Start {
-        config: config(fake, extra),
+        config: config(fake, paper, extra),
         data_dir: dir.to_path_buf(),
         mode,
         signers: (mode == Mode::Live).then(|| (hmac_signer(), hmac_signer())),
@@ -100,13 +113,13 @@ async fn open(
 }
 
 /// Reads the link's updates until `pick` finds something (or fails after 20 s).
-async fn until<T>(link: &mut Link, pick: impl FnMut(&Update) -> Option<T>) -> T {
+pub async fn until<T>(link: &mut Link, pick: impl FnMut(&Update) -> Option<T>) -> T {
     until_within(Duration::from_secs(20), link, pick)
         .await
         .expect("nothing came within 20 s")
 }
 
-async fn until_within<T>(
+pub async fn until_within<T>(
     limit: Duration,
     link: &mut Link,
     mut pick: impl FnMut(&Update) -> Option<T>,

@@ -24,6 +24,7 @@ mod indicators;
 mod journal_paper;
 mod live;
 mod live_crash;
+mod live_strategy;
 mod lookahead;
 mod market_data;
 mod rebalance;

@@ -30,6 +30,16 @@ impl<X: Exchange, O: EngineObserver> Engine<X, O> {
         self.act(actions);
     }
 
+    /// A resumed session (after a restart): the risk layer takes its positions and exits back
+    /// from the session's `fills` and the open orders, and what it asks for is carried out.
+    /// `history` is the candles seen since, by instrument; `last_group` the highest
+    /// one-cancels-other group the session used.
+    pub fn resume_risk(&mut self, fills: &[Fill], history: &[Vec<Candle>], last_group: u64) {
+        let actions = self.risk.resume(fills, history, last_group, &view!(self));
+        self.act(actions);
+        self.flush();
+    }
+
     pub(super) fn risk_closed(&mut self, order: OrderId) {
         self.risk.on_closed(order);
     }

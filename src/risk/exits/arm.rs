@@ -27,6 +27,11 @@ impl Groups {
         GROUP_BASE + self.next
     }
 
+    /// A group found resting on the exchange (after a restart): new groups are numbered above it.
+    pub fn taken(&mut self, group: u64) {
+        self.next = self.next.max(group.saturating_sub(GROUP_BASE));
+    }
+
     /// Gives up a group: its approved orders go to `cancel`; orders still on their way are
     /// cancelled when they are approved.
     pub fn retire(&mut self, placed: Placed, cancel: &mut Vec<OrderId>) {

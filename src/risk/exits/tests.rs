@@ -385,3 +385,94 @@ fn a_trailing_stop_that_reaches_the_target_rests_alone() {
     let want: Vec<String> = cancels.chain(["stop 1@103950".into()]).collect();
     assert_eq!(show(&a), want);
 }
+
+impl Rig {
+    /// A restart: a fresh exits layer over the same exchange resumes from `fills`.
+    fn restart(&mut self, fills: &[Fill], history: &[Vec<Candle>]) -> Vec<RiskAction> {
+        self.exits = Exits::new(&self.config);
+        let mut out = Vec::new();
+        let last = GROUP_BASE + 1; // every rig places one group before its restart
+        self.with_view(|e, c, v| e.resume(fills, history, last, c, v, &mut out));
+        out
+    }
+}
+
+#[test]
+fn a_restart_takes_over_the_exits_still_resting_and_sends_nothing() {
+    let mut r = rig("1", "stop=2% tp=5%");
+    let ids = r.enter("1", "50000");
+    assert!(r.restart(&[entry("1", "50000")], &[]).is_empty());
+    // They are the position's again: a sell takes them off, a refused one gives them back.
+    assert_eq!(
+        r.exits.before_place(&order(Side::Sell, Origin::Manual)),
+        ids
+    );
+}
+
+#[test]
+fn a_restart_places_again_the_exits_cancelled_while_away() {
+    let mut r = rig("1", "stop=2% tp=5%");
+    let ids = r.enter("1", "50000");
+    r.cancel(ids[0]);
+    assert!(r.open().is_empty());
+    let a = r.restart(&[entry("1", "50000")], &[]);
+    assert_eq!(show(&a), ["stop 1@49000", "limit 1@52500"]);
+    let g = groups(&a);
+    assert!(
+        g[0] > GROUP_BASE + 1,
+        "a new group number, not the old one's"
+    );
+    // What an exit sold before the restart is not protected again.
+    let mut r = rig("1", "stop=2% tp=5%");
+    let ids = r.enter("1", "50000");
+    let sold = fill(ids[0], Side::Sell, "1", "49000", Origin::Strategy(0));
+    r.cancel(ids[1]);
+    assert!(r.restart(&[entry("1", "50000"), sold], &[]).is_empty());
+    assert!(r.exits.positions.is_empty());
+}
+
+#[test]
+fn a_restarted_trailing_stop_keeps_its_level_and_counts_the_bars_since_the_entry() {
+    let mut r = rig("1", "trail=3% tp=10%");
+    let ids = r.enter("1", "50000");
+    let a = r.bar(candle(1_000, 52_000.0, 49_000.0));
+    r.apply(&a);
+    let resting: Vec<OrderId> = r.open();
+    assert_ne!(resting, ids, "moved to 50 440");
+    // From the entry alone the stop would be 48 500; the resting 50 440 is kept, not lowered.
+    assert!(r.restart(&[entry("1", "50000")], &[]).is_empty());
+    // The same with nothing resting: the history since the entry (not before) sets the best
+    // price, so the stop goes back where it had risen to.
+    let mut r = rig("1", "trail=3% tp=10%");
+    let ids = r.enter("1", "50000");
+    ids.iter().for_each(|id| r.cancel(*id));
+    let history = vec![vec![
+        candle(0, 60_000.0, 49_000.0),
+        candle(1_000, 52_000.0, 49_000.0),
+    ]];
+    let a = r.restart(&[entry("1", "50000")], &history);
+    assert_eq!(show(&a), ["stop 1@50440", "limit 1@55000"]);
+}
+
+#[test]
+fn an_exit_resting_for_no_position_is_left_alone_and_a_second_group_cancelled() {
+    let mut r = rig("3", "stop=2% tp=5%");
+    let first = r.enter("1", "50000");
+    // Nothing in the journal says the strategy holds anything: its exits are not touched.
+    assert!(r.restart(&[], &[]).is_empty());
+    assert_eq!(r.open(), first);
+    // Two groups for one position (a crash between placing one and cancelling the other): the
+    // one found first stays.
+    let mut second = Vec::new();
+    for kind in [
+        OrderKind::StopLoss { stop: d("48000") },
+        OrderKind::Limit { price: d("53000") },
+    ] {
+        let mut req = order(Side::Sell, Origin::Strategy(0));
+        (req.kind, req.qty, req.oco) = (kind, Qty::Base(d("1")), Some(GROUP_BASE + 7));
+        second.push(r.place(req));
+    }
+    let a = r.restart(&[entry("1", "50000")], &[]);
+    let want: Vec<String> = second.iter().map(|i| format!("cancel {i}")).collect();
+    assert_eq!(show(&a), want);
+}

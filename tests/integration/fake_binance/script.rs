@@ -309,6 +309,11 @@ impl FakeBinance {
             .collect()
     }
 
+    /// A person cancels order `id` (and the rest of its list) on Binance's website.
+    pub fn cancel_by_hand(&self, id: u64) {
+        self.state().ex.cancel(id, "web");
+    }
+
     pub fn balance(&self, asset: &str) -> Balance {
         self.state().ex.account.balance(asset)
     }
