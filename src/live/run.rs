@@ -12,7 +12,7 @@ use super::send::{Sender, Sent};
 use super::translate::{Translated, Translator};
 use crate::binance::stream::{MarketEvent, MarketFeed};
 use crate::binance::user::{Source, UserEvent, UserStream};
-use crate::core::Event;
+use crate::core::{Command, Event};
 use crate::exchange::{Depth, Report};
 use crate::journal::Entry;
 use crate::market::{Interval, Symbol};
@@ -58,6 +58,10 @@ pub async fn drive(
         tokio::select! {
             c = controls.recv() => {
                 let Some(c) = c else { return paper };
+                if matches!(c, Control::Command(Command::Release)) {
+                    // The breakers watch fresh observations from here on.
+                    edges.monitor.reset();
+                }
                 if !control(&mut paper, c, &mut out) {
                     crate::paper::send_to(&paper, &mut out, &updates);
                     return paper;
@@ -267,6 +271,17 @@ fn on_sent(paper: &mut Paper, edges: &mut Edges, s: Sent, out: &mut Outbox) {
         Sent::Trouble(text) => {
             tracing::error!(target: crate::logging::TRADE_TARGET, "{text}");
             paper.note(AlertLevel::Error, text, out);
+        }
+        Sent::Request { ok, latency_ms } => {
+            if let Some(b) = edges.monitor.request(now, ok, latency_ms) {
+                paper.breaker(b, out);
+            }
+        }
+        Sent::Banned { retry_after } => {
+            let ms = i64::try_from(retry_after.as_millis()).unwrap_or(i64::MAX);
+            if let Some(b) = edges.monitor.banned(now.saturating_add(ms)) {
+                paper.breaker(b, out);
+            }
         }
     }
 }

@@ -10,9 +10,9 @@
 
 use super::ids::Ids;
 use crate::binance::TradeClient;
-use crate::binance::TradeError;
 use crate::binance::info::OrderContext;
 use crate::binance::wire::{NewOco, NewOrder, OcoLeg, OrderSpec, RespType, TimeInForce};
+use crate::binance::{RestError, TradeError};
 use crate::core::{Order, OrderKind, OrderStatus, Qty, Reject};
 use crate::exchange::{Outgoing, Report};
 use rust_decimal::Decimal;
@@ -30,6 +30,27 @@ pub enum Sent {
     Report(Report),
     /// Something a person should know (a cancel that failed, an outcome nobody could confirm).
     Trouble(String),
+    /// A request reached (or failed to reach) Binance: for the circuit breakers. `ok` is false
+    /// when Binance could not be asked or did not answer as it should (a refusal is an answer).
+    Request {
+        ok: bool,
+        latency_ms: u64,
+    },
+    /// Binance banned the IP (HTTP 418) for this long.
+    Banned {
+        retry_after: std::time::Duration,
+    },
+}
+
+/// How a request went, for the breakers: `None` when it never left (refused here), else whether
+/// Binance answered it as it should (a rejection of the order is such an answer).
+pub fn healthy(result: Result<(), &TradeError>) -> Option<bool> {
+    match result {
+        Ok(()) => Some(true),
+        Err(TradeError::Refused(_) | TradeError::UnknownSymbol(_) | TradeError::Setup(_)) => None,
+        Err(TradeError::Rest(RestError::Rejected { .. })) => Some(true),
+        Err(TradeError::Rest(_) | TradeError::Unknown { .. }) => Some(false),
+    }
 }
 
 pub struct Sender {
@@ -102,6 +123,23 @@ impl Worker {
         let _ = self.back.send(sent);
     }
 
+    /// Reports a request's outcome and round trip (from `started`) for the breakers.
+    fn observe<T>(&self, started: tokio::time::Instant, result: &Result<T, TradeError>) {
+        let error = result.as_ref().err();
+        if let Some(TradeError::Rest(RestError::Banned { retry_after })) = error {
+            self.tell(Sent::Banned {
+                retry_after: *retry_after,
+            });
+        }
+        if let Some(ok) = healthy(error.map_or(Ok(()), Err)) {
+            let ms = started.elapsed().as_millis();
+            self.tell(Sent::Request {
+                ok,
+                latency_ms: u64::try_from(ms).unwrap_or(u64::MAX),
+            });
+        }
+    }
+
     fn symbol(&self, o: &Order) -> &str {
         self.symbols
             .get(o.request.instrument)
@@ -142,10 +180,12 @@ impl Worker {
             response: RespType::Result,
         };
         let ctx = OrderContext::default();
+        let started = tokio::time::Instant::now();
         let placed = match self.client.prepare(new, &ctx).await {
             Ok(p) => self.client.place(&p).await,
             Err(e) => Err(e),
         };
+        self.observe(started, &placed);
         match placed {
             Ok(report) => self.tell(Sent::Placed {
                 exchange_id: report.order_id,
@@ -183,10 +223,12 @@ impl Worker {
             response: RespType::Result,
         };
         let ctx = OrderContext::default();
+        let started = tokio::time::Instant::now();
         let placed = match self.client.prepare_oco(oco, &ctx).await {
             Ok(p) => self.client.place_oco(&p).await,
             Err(e) => Err(e),
         };
+        self.observe(started, &placed);
         match placed {
             Ok(list) => {
                 for leg in &list.orders {
@@ -207,7 +249,10 @@ impl Worker {
 
     async fn cancel(&self, o: &Order) {
         let id = self.ids.order(o.id);
-        match self.client.cancel(self.symbol(o), id.as_str()).await {
+        let started = tokio::time::Instant::now();
+        let canceled = self.client.cancel(self.symbol(o), id.as_str()).await;
+        self.observe(started, &canceled);
+        match canceled {
             Ok(_) => {}
             // -2011: unknown order; it closed meanwhile (its report is on the way).
             Err(e) if e.binance_code() == Some(-2011) => {
@@ -239,4 +284,39 @@ fn leg(o: &Order) -> Option<OcoLeg> {
         },
         OrderKind::Market => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn only_requests_binance_failed_to_answer_count_against_its_health() {
+        let rest = |e| TradeError::Rest(e);
+        assert_eq!(healthy(Ok(())), Some(true));
+        let refused = rest(RestError::Rejected {
+            status: 400,
+            code: -2010,
+            msg: "Account has insufficient balance".into(),
+        });
+        assert_eq!(healthy(Err(&refused)), Some(true), "an answer");
+        let here = TradeError::Refused(Reject::new("LOT_SIZE", "too small"));
+        assert_eq!(healthy(Err(&here)), None, "never sent");
+        for e in [
+            RestError::Server { status: 502 },
+            RestError::Timeout(Duration::from_secs(10)),
+            RestError::Banned {
+                retry_after: Duration::from_secs(60),
+            },
+        ] {
+            assert_eq!(healthy(Err(&rest(e))), Some(false));
+        }
+        let unknown = TradeError::Unknown {
+            client_id: "td-s1-1".into(),
+            cause: RestError::Timeout(Duration::from_secs(10)),
+            check: RestError::Connection("refused".into()),
+        };
+        assert_eq!(healthy(Err(&unknown)), Some(false));
+    }
 }

@@ -5,7 +5,7 @@
 //! fill twice, and halts when the account was changed by hand meanwhile.
 
 use crate::binance_rest::hmac_signer;
-use crate::fake_binance::FakeBinance;
+use crate::fake_binance::{FakeBinance, Fault};
 use std::sync::Arc;
 use std::time::Duration;
 use tickdesk::clock::TokioClock;
@@ -240,6 +240,27 @@ async fn a_holding_changed_by_hand_while_down_halts_the_restarted_engine() {
         halted.to_lowercase().contains("reconcil") || halted.contains("BTC"),
         "{halted}"
     );
+    assert_eq!(link.close().await, None);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_418_ban_on_an_order_halts_trading_until_it_ends() {
+    let clock = TokioClock::starting_at(T0);
+    let fake = fake(clock).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut link = open(&fake, clock, dir.path(), Mode::Live, "").await;
+    let ban = Fault::Banned {
+        retry_after_secs: 120,
+    };
+    fake.fail("POST /api/v3/order", [ban]);
+    link.controls.send(buy("0.002")).await.unwrap();
+    let halted = until(&mut link, |u| match u {
+        Update::Status(s) => s.halted.clone(),
+        _ => None,
+    })
+    .await;
+    assert!(halted.contains("IP banned"), "{halted}");
+    assert!(fake.trades().is_empty());
     assert_eq!(link.close().await, None);
 }
 
