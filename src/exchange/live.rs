@@ -107,6 +107,39 @@ impl LiveExchange {
         locks::requirement(req, self.assets[req.instrument], reference, gross)
     }
 
+    /// A cancel is on its way: what the order holds counts as free for what follows (a flatten's
+    /// sell of the whole holding), since the sender puts the cancel to Binance first. The lock
+    /// this session took is given back; for an order it did not lock (restored after a restart,
+    /// or its lock forgotten when Binance's balances replaced the mirror's) what it still needs
+    /// moves from locked to free, once per one-cancels-other list. Binance's next balances set
+    /// the truth either way (a cancel that fails because the order filled is corrected there).
+    fn free_early(&mut self, order: &Order) {
+        if self.locks.holds(order.id) {
+            return self.release(order.id);
+        }
+        let group = order.request.oco;
+        let siblings = self
+            .orders
+            .iter()
+            .filter(|o| o.id != order.id && group.is_some() && o.request.oco == group);
+        let shared = siblings
+            .clone()
+            .any(|o| self.locks.holds(o.id) || self.canceling.contains(&o.id));
+        let left = match order.request.qty {
+            Qty::Base(q) => q - order.filled,
+            Qty::Quote(_) => return, // a market buy by value: nothing rests
+        };
+        if shared || left <= Decimal::ZERO {
+            return;
+        }
+        let rest = OrderRequest {
+            qty: Qty::Base(left),
+            ..order.request.clone()
+        };
+        let (asset, amount) = self.requirement(&rest);
+        self.account.unlock(asset, amount);
+    }
+
     fn release(&mut self, id: OrderId) {
         self.locks.release(&mut self.account, id);
     }
@@ -263,8 +296,10 @@ impl super::Exchange for LiveExchange {
             ));
         };
         if !self.canceling.contains(&id) {
-            self.canceling.push(id);
+            let order = order.clone();
             self.outbox.push(Outgoing::Cancel(order.clone()));
+            self.free_early(&order);
+            self.canceling.push(id);
         }
         Ok(())
     }

@@ -71,6 +71,11 @@ impl Locks {
             .sum()
     }
 
+    /// Whether order `id` holds a lock here.
+    pub fn holds(&self, id: OrderId) -> bool {
+        self.0.iter().any(|l| l.0 == id)
+    }
+
     /// Gives back what order `id` still locks.
     pub fn release(&mut self, account: &mut Account, id: OrderId) {
         if let Some(i) = self.0.iter().position(|l| l.0 == id) {

@@ -7,12 +7,14 @@
 
 use crate::fake_binance::{ConnKind, FakeBinance, Kind, Order, Side as Venue};
 use crate::live::{T0, dec, open_with, until};
+use rust_decimal::Decimal;
 use std::time::Duration;
 use tickdesk::clock::TokioClock;
 use tickdesk::control::Link;
-use tickdesk::core::Side;
+use tickdesk::core::{Command, Side};
 use tickdesk::journal::Journal;
 use tickdesk::market::{Candle, Interval};
+use tickdesk::paper::Control;
 use tickdesk::replica::{FillRow, Mode, Update};
 
 /// Falling closes: the fast average stays below the slow one through the warm-up.
@@ -98,12 +100,9 @@ async fn fill(link: &mut Link, side: Side) -> FillRow {
     .await
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_strategy_trades_live_its_exits_rest_as_an_oco_list_and_survive_restarts() {
-    let clock = TokioClock::starting_at(T0);
-    let fake = fake(clock).await;
-    let dir = tempfile::tempdir().unwrap();
-    let mut link = start(&fake, clock, dir.path()).await;
+/// A session in which sma_cross has bought (its fill's quantity returned) and its exits rest.
+async fn entered(fake: &FakeBinance, clock: TokioClock, dir: &std::path::Path) -> (Link, Decimal) {
+    let mut link = start(fake, clock, dir).await;
     assert!(fake.submissions().is_empty(), "the warm-up sent nothing");
 
     // A kline pushed before the market stream connects would be lost.
@@ -131,6 +130,16 @@ async fn a_strategy_trades_live_its_exits_rest_as_an_oco_list_and_survive_restar
         qty > dec("0.0099") && qty <= dec("0.01"),
         "640.1 USDT: {qty}"
     );
+    resting(fake, 2).await;
+    (link, qty)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_strategy_trades_live_its_exits_rest_as_an_oco_list_and_survive_restarts() {
+    let clock = TokioClock::starting_at(T0);
+    let fake = fake(clock).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (link, qty) = entered(&fake, clock, dir.path()).await;
 
     // Stop 2 % and target 3 % from the 64 010 entry, on the 0.01 tick: 62 729.80 and 65 930.30.
     let open = resting(&fake, 2).await;
@@ -209,4 +218,22 @@ async fn a_strategy_trades_live_its_exits_rest_as_an_oco_list_and_survive_restar
         orders.iter().all(|o| !o.status.is_open()),
         "nothing left open: {orders:?}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flatten_cancels_the_exits_and_sells_the_whole_position_at_once() {
+    let clock = TokioClock::starting_at(T0);
+    let fake = fake(clock).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (mut link, qty) = entered(&fake, clock, dir.path()).await;
+    assert_eq!(fake.balance("BTC").locked, qty, "the exits hold it all");
+    let flatten = Control::Command(Command::Flatten(0));
+    link.controls.send(flatten).await.unwrap();
+    let sold = fill(&mut link, Side::Sell).await;
+    assert_eq!((sold.qty, sold.price), (qty, dec("64000")));
+    assert_eq!(sold.origin, "manual");
+    assert!(resting(&fake, 0).await.is_empty());
+    let btc = fake.balance("BTC");
+    assert_eq!(btc.free + btc.locked, dec("0"));
+    assert_eq!(link.close().await, None);
 }

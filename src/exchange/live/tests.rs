@@ -135,6 +135,11 @@ fn a_cancel_is_sent_once_and_the_order_closes_when_the_exchange_says_so() {
     let sent = x.take_outgoing();
     assert!(matches!(&sent[..], [Outgoing::Cancel(o)] if o.id == 3));
     assert_eq!(x.open_orders().len(), 1, "open until the exchange confirms");
+    assert_eq!(
+        btc(&x),
+        (d("0.5"), d("0")),
+        "free for what follows the cancel"
+    );
     x.on_report(
         Report::Order {
             order: 3,
@@ -152,7 +157,7 @@ fn a_cancel_is_sent_once_and_the_order_closes_when_the_exchange_says_so() {
             ..
         }]
     ));
-    assert_eq!(btc(&x), (d("0.5"), d("0")), "the lock is released");
+    assert_eq!(btc(&x), (d("0.5"), d("0")), "released once");
     assert_eq!(x.cancel(3, &mut out).unwrap_err().code, "UNKNOWN_ORDER");
 }
 
@@ -242,4 +247,40 @@ fn a_fill_reported_after_its_orders_final_state_still_reaches_the_core() {
     );
     assert!(matches!(&out[..], [ExecEvent::Fill(f)] if f.order == 9 && f.qty == d("0.01")));
     assert_eq!(btc(&x).0, d("0.51"));
+}
+
+#[test]
+fn cancelling_a_restored_list_frees_what_it_holds_once_so_a_flatten_sells_everything() {
+    // After a restart Binance says 0.3 BTC is locked by the exits' OCO list (two legs, one lock).
+    let rules = vec![crate::exchange::rules_for("BTCUSDT")];
+    let balances = [
+        ("USDT".to_string(), d("1000"), d("0")),
+        ("BTC".to_string(), d("0"), d("0.3")),
+    ];
+    let mut x = LiveExchange::new(rules, &balances, d("0.001"));
+    let legs = [
+        (21, OrderKind::StopLoss { stop: d("29000") }),
+        (22, OrderKind::Limit { price: d("33000") }),
+    ];
+    for (id, kind) in legs {
+        let mut request = order(Side::Sell, kind, "0.3").into_request();
+        request.oco = Some(7);
+        x.restore(Order {
+            id,
+            request,
+            status: OrderStatus::New,
+            placed_at: 0,
+            filled: d("0"),
+            triggered: false,
+        });
+    }
+    let mut out = Vec::new();
+    x.cancel(21, &mut out).unwrap();
+    x.cancel(22, &mut out).unwrap();
+    assert_eq!(btc(&x), (d("0.3"), d("0")), "the list's 0.3, once");
+    x.submit(23, order(Side::Sell, OrderKind::Market, "0.3"), 0, &mut out)
+        .unwrap();
+    let sent = x.take_outgoing();
+    assert_eq!(sent.len(), 3, "both cancels, then the sell: {sent:?}");
+    assert!(matches!(sent[2], Outgoing::Place(ref o) if o.id == 23));
 }
