@@ -4,6 +4,7 @@
 
 pub mod chart;
 mod commands;
+pub mod confirm;
 mod dialogs;
 pub mod forms;
 pub mod keymap;

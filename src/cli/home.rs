@@ -6,6 +6,7 @@ use super::{Context, data, thousands};
 use crate::config::Loaded;
 use crate::samples;
 use crate::store::Store;
+use crate::tui::confirm::Confirmation;
 use std::{path::Path, process::ExitCode};
 
 /// Copies the shipped candles into an empty store (unless `data.seed_samples` is off); the number
@@ -42,14 +43,13 @@ pub fn workstation(ctx: &Context, live: bool) -> anyhow::Result<ExitCode> {
     let loaded = ctx.load()?;
     let dir = ctx.data_dir(&loaded)?;
     let mode = crate::headless::opt_in(loaded.config.trading.mode, live)?;
-    let signers = if mode == crate::replica::Mode::Live {
-        if !confirm_live(&loaded.config, &dir)? {
-            eprintln!("Not confirmed: nothing was started.");
-            return Ok(ExitCode::from(2));
-        }
-        Some(super::keys::signers(ctx, &dir)?.ok_or(crate::live::LiveError::NoKeys)?)
+    let (signers, confirm) = if mode == crate::replica::Mode::Live {
+        // Keys first: an encrypted key file asks its passphrase on the terminal, before the view.
+        let signers = super::keys::signers(ctx, &dir)?.ok_or(crate::live::LiveError::NoKeys)?;
+        let stakes = stakes(&loaded.config);
+        (Some(signers), Confirmation::needed(stakes, &dir))
     } else {
-        None
+        (None, None)
     };
     let logs = crate::tui::logbuf::LogBuffer::default();
     let guard = crate::logging::init(
@@ -69,7 +69,7 @@ pub fn workstation(ctx: &Context, live: bool) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()?;
     let result = if mode == crate::replica::Mode::PaperReplay {
-        runtime.block_on(crate::tui::run(options))
+        runtime.block_on(crate::tui::run(options)).map(|()| true)
     } else {
         let start = crate::live::Start {
             config: loaded.config.clone(),
@@ -78,56 +78,44 @@ pub fn workstation(ctx: &Context, live: bool) -> anyhow::Result<ExitCode> {
             signers,
             clock: std::sync::Arc::new(crate::clock::SystemClock),
         };
-        runtime.block_on(crate::tui::run_live(options, start))
+        runtime.block_on(crate::tui::run_live(options, start, confirm))
     };
     runtime.shutdown_timeout(std::time::Duration::from_secs(2));
     if let Err(e) = &result {
         tracing::error!(target: crate::logging::FILE_ONLY_TARGET, "{e:#}");
     }
     drop(guard);
-    result.map(|()| ExitCode::SUCCESS)
+    if !result? {
+        eprintln!("Live trading was not confirmed: nothing was started.");
+        return Ok(ExitCode::from(2));
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
-/// The file that records a typed confirmation of live trading in this data dir.
-pub const LIVE_CONFIRMED: &str = "live-confirmed";
-
-/// The first time the workstation trades live from a data dir, the person types LIVE (on the
-/// terminal, before the view takes it over); the answer is remembered in the data dir.
-fn confirm_live(config: &crate::config::Config, dir: &Path) -> anyhow::Result<bool> {
-    let marker = dir.join(LIVE_CONFIRMED);
-    if marker.exists() {
-        return Ok(true);
-    }
+/// What typing LIVE confirms, line by line: the network, the money, the symbols, the strategies.
+fn stakes(config: &crate::config::Config) -> Vec<String> {
     let network = if config.binance.testnet {
-        "the Binance TESTNET"
+        "the Binance TESTNET (no real money)"
     } else {
         "Binance, with REAL MONEY"
     };
-    eprintln!(
-        "tickdesk is about to trade {} on {network} ({}), with strategies {:?}.\nType LIVE and press Enter to confirm (anything else cancels):",
-        config
-            .paper
-            .symbols
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join(", "),
-        config.binance.endpoints().trade.as_str(),
-        config.paper.strategies,
-    );
-    let mut line = String::new();
-    std::io::stdin().read_line(&mut line)?;
-    if line.trim() != "LIVE" {
-        return Ok(false);
-    }
-    std::fs::write(
-        &marker,
-        format!(
-            "confirmed live trading at {} ms\n",
-            crate::clock::system_now_ms()
-        ),
-    )?;
-    Ok(true)
+    let symbols: Vec<String> = config
+        .paper
+        .symbols
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    let strategies = match config.paper.strategies.as_slice() {
+        [] => "none (only your own orders)".to_string(),
+        names => names.join(", "),
+    };
+    vec![
+        format!("Exchange:   {network}"),
+        format!("Endpoint:   {}", config.binance.endpoints().trade.as_str()),
+        format!("Symbols:    {}", symbols.join(", ")),
+        format!("Strategies: {strategies}"),
+        "Asked once per data dir.".to_string(),
+    ]
 }
 
 fn loaded_config_dir(ctx: &Context) -> Option<std::path::PathBuf> {

@@ -91,13 +91,62 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
     Session::open(opts)?.show().await
 }
 
-/// The workstation on a session on live data (paper or live) of its own, in this terminal.
-pub async fn run_live(opts: Options, start: crate::live::Start) -> anyhow::Result<()> {
+/// The workstation on a session on live data (paper or live) of its own, in this terminal. When
+/// `confirm` is given (live trading, the first time from this data dir), the view asks for the
+/// typed confirmation before anything opens; false when it was not given (nothing started).
+pub async fn run_live(
+    opts: Options,
+    start: crate::live::Start,
+    confirm: Option<super::confirm::Confirmation>,
+) -> anyhow::Result<bool> {
+    let mut keys = read_keys();
+    let mut screen = Screen::take_over()?;
+    let themes = opts.config_dir.as_ref().map(|d| d.join("themes"));
+    let theme = Theme::load(
+        &opts.config.ui.theme,
+        themes.as_deref(),
+        ColorDepth::detect(),
+    )?;
+    if let Some(c) = confirm
+        && !super::confirm::ask(&mut screen.terminal, &mut keys, &theme, &c).await?
+    {
+        return Ok(false);
+    }
+    super::confirm::opening(&mut screen.terminal, &theme)?;
     let (paper, edges) = crate::live::open(start).await?;
     let replica = paper.replica();
     let interval = opts.config.paper.interval;
     let core = Core::Live(Box::new((paper, edges)));
-    Session::build(opts, core, replica, interval)?.show().await
+    Session::build(opts, core, replica, interval)?
+        .run(screen, keys)
+        .await?;
+    Ok(true)
+}
+
+/// The terminal's events, read on a thread of their own.
+fn read_keys() -> mpsc::Receiver<Event> {
+    let (keys_tx, keys) = mpsc::channel(64);
+    std::thread::spawn(move || {
+        while let Ok(ev) = event::read() {
+            if keys_tx.blocking_send(ev).is_err() {
+                break;
+            }
+        }
+    });
+    keys
+}
+
+impl Screen<ratatui::backend::CrosstermBackend<terminal::Counted<std::io::Stdout>>> {
+    /// This process's terminal, full-screen until dropped.
+    fn take_over() -> anyhow::Result<Self> {
+        let (guard, terminal, bytes) =
+            terminal::enter().context("cannot take over the terminal")?;
+        Ok(Self {
+            terminal,
+            bytes,
+            restore: Some(guard),
+        })
+    }
 }
 
 impl Session {
@@ -169,22 +218,8 @@ impl Session {
 
     /// Takes over this process's terminal and runs (see `run`).
     pub async fn show(self) -> anyhow::Result<()> {
-        let (keys_tx, keys) = mpsc::channel(64);
-        std::thread::spawn(move || {
-            while let Ok(ev) = event::read() {
-                if keys_tx.blocking_send(ev).is_err() {
-                    break;
-                }
-            }
-        });
-        let (guard, terminal, bytes) =
-            terminal::enter().context("cannot take over the terminal")?;
-        let screen = Screen {
-            terminal,
-            bytes,
-            restore: Some(guard),
-        };
-        self.run(screen, keys).await
+        let keys = read_keys();
+        self.run(Screen::take_over()?, keys).await
     }
 
     /// Runs the core (or follows the engine) and the view until the person quits or detaches

@@ -16,7 +16,7 @@ use tickdesk::replica::Mode;
 
 const DEADLINE: Duration = Duration::from_secs(60);
 
-fn config(fake: &FakeBinance) -> String {
+pub fn config(fake: &FakeBinance) -> String {
     format!(
         r#"
 [binance]

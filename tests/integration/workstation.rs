@@ -10,12 +10,12 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-struct Tmux {
+pub struct Tmux {
     session: String,
 }
 
 impl Tmux {
-    fn keys(&self, keys: &[&str]) {
+    pub fn keys(&self, keys: &[&str]) {
         for k in keys {
             let ok = Command::new("tmux")
                 .args(["send-keys", "-t", &self.session, k])
@@ -26,7 +26,7 @@ impl Tmux {
         }
     }
 
-    fn text(&self, literal: &str) {
+    pub fn text(&self, literal: &str) {
         let ok = Command::new("tmux")
             .args(["send-keys", "-t", &self.session, "-l", literal])
             .status()
@@ -35,7 +35,7 @@ impl Tmux {
         std::thread::sleep(Duration::from_millis(150));
     }
 
-    fn screen(&self) -> String {
+    pub fn screen(&self) -> String {
         let out = Command::new("tmux")
             .args(["capture-pane", "-p", "-t", &self.session])
             .output()
@@ -45,7 +45,7 @@ impl Tmux {
 
     /// Waits until the screen shows `what` (the UI answers within a frame or two; a backtest
     /// within seconds), failing with the screen as it was.
-    fn wait_for(&self, what: &str, secs: u64) -> String {
+    pub fn wait_for(&self, what: &str, secs: u64) -> String {
         let deadline = Instant::now() + Duration::from_secs(secs);
         loop {
             let s = self.screen();
@@ -60,7 +60,7 @@ impl Tmux {
         }
     }
 
-    fn wait_gone(&self, what: &str, secs: u64) {
+    pub fn wait_gone(&self, what: &str, secs: u64) {
         let deadline = Instant::now() + Duration::from_secs(secs);
         while self.screen().contains(what) {
             assert!(
@@ -99,32 +99,48 @@ fn start(dir: &Path) -> Tmux {
         d = dir.display(),
         data = data.display()
     );
+    in_tmux(&session, &script)
+}
+
+/// A 120×40 tmux session `name` running `script`.
+pub fn in_tmux(name: &str, script: &str) -> Tmux {
     let ok = Command::new("tmux")
         .args([
             "new-session",
             "-d",
             "-s",
-            &session,
+            name,
             "-x",
             "120",
             "-y",
             "40",
-            &script,
+            script,
         ])
         .status()
         .unwrap();
     assert!(ok.success(), "tmux new-session");
-    Tmux { session }
+    Tmux {
+        session: name.to_string(),
+    }
+}
+
+/// Whether tmux is here; without it a test is skipped (saying so), unless
+/// `TICKDESK_REQUIRE_TMUX` is set, where it fails.
+pub fn have_tmux() -> bool {
+    if tmux_present() {
+        return true;
+    }
+    assert!(
+        std::env::var_os("TICKDESK_REQUIRE_TMUX").is_none(),
+        "tmux is required here (TICKDESK_REQUIRE_TMUX is set) but not installed"
+    );
+    eprintln!("skipped: tmux is not installed (apt install tmux)");
+    false
 }
 
 #[test]
 fn a_session_driven_from_the_keyboard() {
-    if !tmux_present() {
-        assert!(
-            std::env::var_os("TICKDESK_REQUIRE_TMUX").is_none(),
-            "tmux is required here (TICKDESK_REQUIRE_TMUX is set) but not installed"
-        );
-        eprintln!("skipped: tmux is not installed (apt install tmux)");
+    if !have_tmux() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

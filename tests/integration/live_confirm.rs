@@ -1,0 +1,89 @@
+//! The typed confirmation of live trading, in the real binary in a real terminal (tmux) against
+//! the fake Binance: the first `run --live` from a data dir opens on a dialog that says what is at
+//! stake; anything but `LIVE` is refused and asked again, Esc leaves with nothing started (not a
+//! single request reached the exchange); typing `LIVE` opens the live workstation, and the next
+//! start does not ask again.
+
+use crate::fake_binance::{DOC_API_KEY, DOC_SECRET, FakeBinance};
+use crate::workstation::{Tmux, have_tmux, in_tmux};
+use std::path::Path;
+use std::sync::Arc;
+
+fn start(dir: &Path, config: &Path, n: usize) -> Tmux {
+    let bin = env!("CARGO_BIN_EXE_tickdesk");
+    let script = format!(
+        "cd {d} && env -i PATH=/usr/bin:/bin HOME={d} LANG=C.UTF-8 TERM=xterm-256color \
+         TICKDESK_API_KEY={DOC_API_KEY} TICKDESK_API_SECRET={DOC_SECRET} \
+         {bin} --config {c} --data-dir {d}/data run --live; echo EXITED $?; sleep 60",
+        d = dir.display(),
+        c = config.display(),
+    );
+    in_tmux(
+        &format!("tickdesk-live-{}-{n}", std::process::id()),
+        &script,
+    )
+}
+
+#[test]
+fn live_trading_in_the_workstation_starts_only_after_live_is_typed() {
+    if !have_tmux() {
+        return;
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let fake = rt.block_on(FakeBinance::start_with(Arc::new(
+        tickdesk::clock::SystemClock,
+    )));
+    fake.set_balance("USDT", "10000");
+    fake.set_book("BTCUSDT", &[("64000", "5")], &[("64010", "5")]);
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("live.toml");
+    std::fs::write(&config, crate::live_crash::config(&fake)).unwrap();
+
+    let t = start(dir.path(), &config, 1);
+    let dialog = t.wait_for("Confirm live trading", 20);
+    assert!(dialog.contains("Binance, with REAL MONEY"), "{dialog}");
+    assert!(dialog.contains(&fake.url()), "the endpoint: {dialog}");
+    assert!(dialog.contains("Symbols:    BTCUSDT"));
+    t.text("live");
+    t.keys(&["Enter"]);
+    t.wait_for("is not LIVE", 5);
+    t.keys(&["Escape"]);
+    let gone = t.wait_for("EXITED 2", 10);
+    assert!(
+        gone.contains("not confirmed: nothing was started"),
+        "{gone}"
+    );
+    assert!(fake.calls().is_empty(), "nothing reached the exchange");
+    assert!(!dir.path().join("data/live-confirmed").exists());
+    drop(t);
+
+    let t = start(dir.path(), &config, 2);
+    t.wait_for("Confirm live trading", 20);
+    t.text("LIVE");
+    t.keys(&["Enter"]);
+    t.wait_for("LIVE", 20);
+    let screen = t.wait_for("Book BTCUSDT", 20);
+    assert!(!screen.contains("Confirm live trading"), "{screen}");
+    assert!(
+        !fake.calls().is_empty(),
+        "the session opened on the exchange"
+    );
+    t.keys(&["q"]);
+    t.wait_for("Quit tickdesk?", 5);
+    t.keys(&["y"]);
+    t.wait_for("EXITED 0", 15);
+    drop(t);
+
+    // Asked once per data dir.
+    let t = start(dir.path(), &config, 3);
+    let screen = t.wait_for("Book BTCUSDT", 20);
+    assert!(!screen.contains("Confirm live trading"), "{screen}");
+    t.keys(&["q"]);
+    t.wait_for("Quit tickdesk?", 5);
+    t.keys(&["y"]);
+    t.wait_for("EXITED 0", 15);
+}
