@@ -43,6 +43,15 @@ pub fn workstation(ctx: &Context, live: bool) -> anyhow::Result<ExitCode> {
     let loaded = ctx.load()?;
     let dir = ctx.data_dir(&loaded)?;
     let mode = crate::headless::opt_in(loaded.config.trading.mode, live)?;
+    // One engine per data dir: the workstation runs one too (a headless engine is attached to).
+    let _lock = match crate::control::EngineLock::acquire(&dir) {
+        Ok(lock) => lock,
+        Err(e @ crate::control::ServeError::Busy { .. }) => {
+            eprintln!("error: {e}");
+            return Ok(ExitCode::from(super::run_cmd::ENGINE_CODE));
+        }
+        Err(e) => return Err(e.into()),
+    };
     let (signers, confirm) = if mode == crate::replica::Mode::Live {
         // Keys first: an encrypted key file asks its passphrase on the terminal, before the view.
         let signers = super::keys::signers(ctx, &dir)?.ok_or(crate::live::LiveError::NoKeys)?;

@@ -149,6 +149,18 @@ fn a_session_driven_from_the_keyboard() {
     assert!(first.contains("Book BTCUSDT · simulated"), "{first}");
     assert!(first.contains("Positions"));
 
+    // The workstation is the data dir's engine: a headless one is refused beside it.
+    let second = Command::new(env!("CARGO_BIN_EXE_tickdesk"))
+        .args(["--data-dir"])
+        .arg(dir.path().join("data"))
+        .args(["run", "--headless"])
+        .env("HOME", dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(second.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&second.stderr);
+    assert!(err.contains("another tickdesk engine"), "{err}");
+
     // Help lists the bindings of the focused pane.
     t.keys(&["?"]);
     let help = t.wait_for("Keys in the chart pane", 5);
