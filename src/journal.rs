@@ -17,6 +17,7 @@ mod orders;
 mod overrides;
 mod positions;
 mod refusals;
+mod state;
 
 pub use fills::{Entry, FillRow};
 pub use orders::{OrderEvent, OrderRow, status_name};
@@ -25,7 +26,7 @@ pub use positions::{Position, rebuild as positions_of};
 pub use refusals::Refusal;
 
 pub const FILE: &str = "journal.sqlite3";
-const SCHEMA_VERSION: i64 = 5;
+const SCHEMA_VERSION: i64 = 6;
 /// Equity curves longer than this are stored decimated (each bucket's low and last point).
 const MAX_EQUITY_POINTS: usize = 20_000;
 
@@ -144,6 +145,13 @@ impl Journal {
                 live::SCHEMA_V5
             );
             self.conn.execute_batch(&v5).map_err(|e| self.sql(e))?;
+        }
+        if version < 6 {
+            let v6 = format!(
+                "BEGIN; {} PRAGMA user_version = 6; COMMIT;",
+                state::SCHEMA_V6
+            );
+            self.conn.execute_batch(&v6).map_err(|e| self.sql(e))?;
         }
         Ok(())
     }

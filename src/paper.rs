@@ -10,6 +10,7 @@ mod book;
 mod desk;
 mod drive;
 mod setup;
+mod standing;
 mod views;
 
 pub use book::simulate as simulated_book;
@@ -26,6 +27,7 @@ use crate::replica::{AlertLevel, Mode, Speed, Update};
 use crate::risk::Breaker;
 use crate::strategy::Strategy;
 use rust_decimal::prelude::ToPrimitive;
+use standing::Standing;
 
 /// What a step or a command hands the replica before the caller sends it.
 #[derive(Debug, Default)]
@@ -55,6 +57,8 @@ pub struct Paper {
     journal: Option<Journal>,
     /// The journal's session of this paper run (its orders and fills), when journaling.
     session: Option<i64>,
+    /// The standing state last journaled (`standing`).
+    standing: Standing,
 }
 
 /// A strategy with the name the desk, the journal and `[risk.strategies.NAME]` know it by.
@@ -163,7 +167,12 @@ impl Paper {
             session,
             mode: setup.trading.mode,
             feed: None,
+            standing: Standing::default(),
         };
+        if setup.trading.session.is_some() {
+            paper.restore_standing();
+        }
+        paper.standing = paper.standing_now();
         paper.warm_up(setup.warmup);
         paper.engine.exchange_mut().set_warming(false);
         if live_data {
@@ -265,10 +274,13 @@ impl Paper {
         self.send_news(out);
     }
 
-    /// Writes the desk's orders, order events, fills and refusals to the journal in one
-    /// transaction.
+    /// Writes the desk's orders, order events, fills and refusals, and any change of the standing
+    /// state, to the journal in one transaction.
     fn persist(&mut self) {
-        let entries = std::mem::take(&mut self.engine.observer_mut().journal);
+        let mut entries = std::mem::take(&mut self.engine.observer_mut().journal);
+        if self.session.is_some() {
+            entries.extend(self.standing_entries());
+        }
         if let (Some(journal), Some(session)) = (self.journal.as_mut(), self.session)
             && let Err(e) = journal.write(session, &entries)
         {

@@ -82,7 +82,7 @@ impl View<'_> {
 }
 
 /// Why trading is halted. Each says why; only `Command::Release` lifts it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Halt {
     /// A person pulled the kill switch: only their own sells pass.
     KillSwitch,
@@ -95,7 +95,7 @@ pub enum Halt {
 }
 
 /// Conditions the live edges report that make trading unsafe.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Breaker {
     /// Share of failed exchange requests over the recent window, in percent.
     ApiErrors { pct: u32 },

@@ -61,6 +61,11 @@ pub enum Entry {
         trade_id: u64,
         order: u64,
     },
+    /// A standing state value of the session set (or removed, `None`).
+    State {
+        key: String,
+        value: Option<String>,
+    },
 }
 
 fn liquidity_name(l: Liquidity) -> &'static str {
@@ -116,6 +121,9 @@ impl Journal {
                     trade_id,
                     order,
                 } => super::live::insert_trade(&tx, session, symbol, *trade_id, *order),
+                Entry::State { key, value } => {
+                    super::state::put(&tx, session, key, value.as_deref())
+                }
             }
             .map_err(sql)?;
         }
@@ -183,7 +191,7 @@ mod tests {
     }
 
     #[test]
-    fn a_version_3_journal_gains_the_order_and_live_tables_and_keeps_what_it_had() {
+    fn a_version_3_journal_gains_the_order_live_and_state_tables_and_keeps_what_it_had() {
         let dir = tempfile::tempdir().unwrap();
         {
             let conn = rusqlite::Connection::open(dir.path().join(super::super::FILE)).unwrap();
@@ -210,7 +218,7 @@ mod tests {
             .conn
             .query_row("PRAGMA journal_mode", [], |r| r.get(0))
             .unwrap();
-        assert_eq!((version, mode.as_str()), (5, "wal"));
+        assert_eq!((version, mode.as_str()), (6, "wal"));
         assert_eq!(j.refusals(10).unwrap()[0].code, "HALTED");
         let session = j.begin_session("PAPER · REPLAY").unwrap();
         let step: Vec<Entry> = (1..=3).map(|s| Entry::Fill(fill(s))).collect();

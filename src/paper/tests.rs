@@ -236,3 +236,37 @@ async fn paced_by_the_clock_paused_and_sped_up_from_outside() {
     let paper = task.await.unwrap();
     assert!(paper.next_open().is_none());
 }
+
+#[test]
+fn a_carried_on_session_stays_halted_and_paused_as_it_stopped() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = Journal::open(dir.path()).unwrap();
+    let mut paper = Paper::new(setup(&["sma_cross"], 10, Some(journal))).unwrap();
+    let mut out = Outbox::default();
+    paper.command(Command::KillSwitch, &mut out);
+    paper.command(Command::Pause(0), &mut out);
+    drop(paper); // as if killed: everything was journaled with its step
+    let reopen = || {
+        let journal = Journal::open(dir.path()).unwrap();
+        let session = journal.last_session_of(Mode::PaperReplay.label()).unwrap();
+        let mut s = setup(&["sma_cross"], 10, Some(journal));
+        s.trading.session = session;
+        Paper::new(s).unwrap()
+    };
+    let mut paper = reopen();
+    assert_eq!(
+        paper.replica().status.halted.as_deref(),
+        Some("KILL SWITCH ON")
+    );
+    paper.command(Command::Release, &mut out);
+    let r = paper.replica();
+    assert_eq!(r.strategies[0].state, crate::replica::StrategyState::Paused);
+    paper.command(Command::Resume(0), &mut out);
+    drop(paper);
+    let r = reopen().replica();
+    assert_eq!(r.status.halted, None);
+    assert_eq!(
+        r.strategies[0].state,
+        crate::replica::StrategyState::Running
+    );
+}

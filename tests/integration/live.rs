@@ -244,6 +244,36 @@ async fn a_holding_changed_by_hand_while_down_halts_the_restarted_engine() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_kill_switch_stays_on_across_a_restart() {
+    let clock = TokioClock::starting_at(T0);
+    let fake = fake(clock).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut link = open(&fake, clock, dir.path(), Mode::Live, "").await;
+    let kill = Control::Command(Command::KillSwitch);
+    link.controls.send(kill).await.unwrap();
+    let halted = |u: &Update| match u {
+        Update::Status(s) => s.halted.clone(),
+        _ => None,
+    };
+    assert_eq!(until(&mut link, halted).await, "KILL SWITCH ON");
+    assert_eq!(link.close().await, None);
+    let mut link = open(&fake, clock, dir.path(), Mode::Live, "").await;
+    assert_eq!(until(&mut link, halted).await, "KILL SWITCH ON");
+    link.controls.send(buy("0.001")).await.unwrap();
+    let refused = until(&mut link, |u| match u {
+        Update::Alert(a) if a.text.contains(": refused: ") => Some(a.text.clone()),
+        _ => None,
+    })
+    .await;
+    assert!(
+        refused.contains("HALTED") && refused.contains("kill switch"),
+        "{refused}"
+    );
+    assert_eq!(link.close().await, None);
+    assert!(fake.submissions().is_empty(), "nothing sent while halted");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_418_ban_on_an_order_halts_trading_until_it_ends() {
     let clock = TokioClock::starting_at(T0);
     let fake = fake(clock).await;

@@ -78,6 +78,18 @@ impl<X: Exchange, O: EngineObserver> Engine<X, O> {
         &self.instruments
     }
 
+    /// Halts trading as a restarted session was (the journal's standing state).
+    pub fn restore_halt(&mut self, halt: crate::risk::Halt) {
+        self.risk.halt(halt);
+    }
+
+    /// Pauses or resumes strategy `i` as a restarted session had it.
+    pub fn restore_running(&mut self, i: usize, running: bool) {
+        if let Some(s) = self.strategies.get_mut(i) {
+            s.running = running;
+        }
+    }
+
     pub fn is_halted(&self) -> bool {
         self.risk.halted().is_some()
     }

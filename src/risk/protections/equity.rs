@@ -13,7 +13,7 @@ use crate::risk::{Halt, RiskAction, View};
 use rust_decimal::Decimal;
 
 /// A loss limit that was breached, with what it was measured against.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LossLimit {
     /// How far equity fell, in percent of the reference.
     pub lost_pct: Decimal,
