@@ -59,7 +59,11 @@ pub fn draw(f: &mut Frame<'_>, d: &Dialog, r: &Replica, ui: &Ui, look: &Look<'_>
                 "{last} · quantity in base units or % of the balance · ←/→ change a choice · tab next · enter review · esc cancel"
             );
             let rect = popup(f, area, 64, 12);
-            fields(f, "Order ticket (paper)", &t.0, &hint, theme, rect);
+            let title = match r.mode {
+                crate::replica::Mode::Live => "Order ticket · LIVE",
+                _ => "Order ticket (paper)",
+            };
+            fields(f, title, &t.0, &hint, theme, rect);
         }
         Dialog::Backtest(b) => {
             let hint = "←/→ change a choice · dates as 2024-01-31 (empty: all stored data) · parameters as fast=12 slow=40 · enter runs · esc cancels";

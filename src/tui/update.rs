@@ -254,7 +254,11 @@ fn dialog(ui: &mut Ui, r: &Replica, base: &Spec, action: Action) -> Vec<Request>
             Action::Submit => match t.order(r) {
                 Ok(cmd) => {
                     let what = crate::paper::describe_command(&cmd, &ui.symbols);
-                    ui.ask(format!("Place: {what}?"), control(cmd));
+                    let question = match r.mode {
+                        crate::replica::Mode::Live => format!("LIVE, real money: place {what}?"),
+                        _ => format!("Place: {what}?"),
+                    };
+                    ui.ask(question, control(cmd));
                     return Vec::new();
                 }
                 Err(e) => {

@@ -38,15 +38,15 @@ on_mismatch = "halt"
     )
 }
 
-struct Rig {
+pub struct Rig {
     /// Runs the fake exchange's tasks while the test drives the engine from this thread.
     _rt: tokio::runtime::Runtime,
-    fake: FakeBinance,
-    sb: Sandbox,
-    config: std::path::PathBuf,
+    pub fake: FakeBinance,
+    pub sb: Sandbox,
+    pub config: std::path::PathBuf,
 }
 
-fn rig() -> Rig {
+pub fn rig() -> Rig {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -79,7 +79,7 @@ fn config_text(fake: &FakeBinance) -> String {
 
 impl Rig {
     /// `run --headless --live`, with `failpoint` armed if given; waits for its socket.
-    fn start(&self, failpoint: Option<&str>) -> Child {
+    pub fn start(&self, failpoint: Option<&str>) -> Child {
         let mut c = self.sb.cmd();
         c.arg("--config")
             .arg(&self.config)
@@ -138,7 +138,7 @@ impl Rig {
         }
     }
 
-    fn stop(&self, mut child: Child) {
+    pub fn stop(&self, mut child: Child) {
         let pid = child.id().to_string();
         std::process::Command::new("kill")
             .args(["-TERM", &pid])
@@ -149,7 +149,7 @@ impl Rig {
     }
 
     /// Polls until `ok` holds (or fails with `what` after the deadline).
-    fn eventually(&self, what: &str, ok: impl Fn() -> bool) {
+    pub fn eventually(&self, what: &str, ok: impl Fn() -> bool) {
         let deadline = Instant::now() + DEADLINE;
         while !ok() {
             assert!(Instant::now() < deadline, "{what}:\n{}", self.err());

@@ -23,6 +23,7 @@ mod headless;
 mod indicators;
 mod journal_paper;
 mod live;
+mod live_attach;
 mod live_confirm;
 mod live_crash;
 mod live_strategy;
