@@ -4,19 +4,19 @@
 //! single request reached the exchange); typing `LIVE` opens the live workstation, and the next
 //! start does not ask again.
 
-use crate::fake_binance::{DOC_API_KEY, DOC_SECRET, FakeBinance};
+use crate::fake_binance::{DOC_API_KEY, DOC_SECRET};
+use crate::live_crash::{Rig, rig};
 use crate::workstation::{Tmux, have_tmux, in_tmux};
-use std::path::Path;
-use std::sync::Arc;
 
-fn start(dir: &Path, config: &Path, n: usize) -> Tmux {
+fn start(r: &Rig, n: usize) -> Tmux {
     let bin = env!("CARGO_BIN_EXE_tickdesk");
     let script = format!(
         "cd {d} && env -i PATH=/usr/bin:/bin HOME={d} LANG=C.UTF-8 TERM=xterm-256color \
          TICKDESK_API_KEY={DOC_API_KEY} TICKDESK_API_SECRET={DOC_SECRET} \
-         {bin} --config {c} --data-dir {d}/data run --live; echo EXITED $?; sleep 60",
-        d = dir.display(),
-        c = config.display(),
+         {bin} --config {c} --data-dir {data} run --live; echo EXITED $?; sleep 60",
+        d = r.sb.path().display(),
+        c = r.config.display(),
+        data = r.sb.data_dir().display(),
     );
     in_tmux(
         &format!("tickdesk-live-{}-{n}", std::process::id()),
@@ -29,21 +29,9 @@ fn live_trading_in_the_workstation_starts_only_after_live_is_typed() {
     if !have_tmux() {
         return;
     }
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let fake = rt.block_on(FakeBinance::start_with(Arc::new(
-        tickdesk::clock::SystemClock,
-    )));
-    fake.set_balance("USDT", "10000");
-    fake.set_book("BTCUSDT", &[("64000", "5")], &[("64010", "5")]);
-    let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("live.toml");
-    std::fs::write(&config, crate::live_crash::config(&fake)).unwrap();
-
-    let t = start(dir.path(), &config, 1);
+    let r = rig();
+    let fake = &r.fake;
+    let t = start(&r, 1);
     let dialog = t.wait_for("Confirm live trading", 20);
     assert!(dialog.contains("Binance, with REAL MONEY"), "{dialog}");
     assert!(dialog.contains(&fake.url()), "the endpoint: {dialog}");
@@ -58,10 +46,10 @@ fn live_trading_in_the_workstation_starts_only_after_live_is_typed() {
         "{gone}"
     );
     assert!(fake.calls().is_empty(), "nothing reached the exchange");
-    assert!(!dir.path().join("data/live-confirmed").exists());
+    assert!(!r.sb.data_dir().join("live-confirmed").exists());
     drop(t);
 
-    let t = start(dir.path(), &config, 2);
+    let t = start(&r, 2);
     t.wait_for("Confirm live trading", 20);
     t.text("LIVE");
     t.keys(&["Enter"]);
@@ -79,7 +67,7 @@ fn live_trading_in_the_workstation_starts_only_after_live_is_typed() {
     drop(t);
 
     // Asked once per data dir.
-    let t = start(dir.path(), &config, 3);
+    let t = start(&r, 3);
     let screen = t.wait_for("Book BTCUSDT", 20);
     assert!(!screen.contains("Confirm live trading"), "{screen}");
     t.keys(&["q"]);

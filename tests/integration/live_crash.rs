@@ -16,7 +16,7 @@ use tickdesk::replica::Mode;
 
 const DEADLINE: Duration = Duration::from_secs(60);
 
-pub fn config(fake: &FakeBinance) -> String {
+fn config(fake: &FakeBinance) -> String {
     format!(
         r#"
 [binance]
