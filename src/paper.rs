@@ -460,7 +460,7 @@ impl Paper {
         let (rows, orders) = match read {
             Ok(read) => read,
             Err(e) => {
-                let text = format!("exits cannot be re-placed: the journal's fills: {e}");
+                let text = format!("exits cannot be re-placed: the journal cannot be read: {e}");
                 tracing::error!("{text}");
                 return self.note(AlertLevel::Error, text, out);
             }

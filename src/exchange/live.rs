@@ -118,13 +118,12 @@ impl LiveExchange {
             return self.release(order.id);
         }
         let group = order.request.oco;
-        let siblings = self
-            .orders
-            .iter()
-            .filter(|o| o.id != order.id && group.is_some() && o.request.oco == group);
-        let shared = siblings
-            .clone()
-            .any(|o| self.locks.holds(o.id) || self.canceling.contains(&o.id));
+        let shared = group.is_some()
+            && self.orders.iter().any(|o| {
+                o.id != order.id
+                    && o.request.oco == group
+                    && (self.locks.holds(o.id) || self.canceling.contains(&o.id))
+            });
         let left = match order.request.qty {
             Qty::Base(q) => q - order.filled,
             Qty::Quote(_) => return, // a market buy by value: nothing rests

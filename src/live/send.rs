@@ -44,7 +44,7 @@ pub enum Sent {
 
 /// How a request went, for the breakers: `None` when it never left (refused here), else whether
 /// Binance answered it as it should (a rejection of the order is such an answer).
-pub fn healthy(result: Result<(), &TradeError>) -> Option<bool> {
+fn healthy(result: Result<(), &TradeError>) -> Option<bool> {
     match result {
         Ok(()) => Some(true),
         Err(TradeError::Refused(_) | TradeError::UnknownSymbol(_) | TradeError::Setup(_)) => None,
