@@ -507,6 +507,11 @@ impl Paper {
         self.send_news(out);
     }
 
+    /// Whether cancels sent to the real exchange await its confirmation (a live shutdown waits).
+    pub fn cancels_pending(&self) -> bool {
+        self.engine.exchange().cancels_pending()
+    }
+
     /// The requests for the real exchange that the last events made; by the time they are
     /// taken, what made them is in the journal.
     pub fn take_outgoing(&mut self) -> Vec<Outgoing> {

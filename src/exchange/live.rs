@@ -87,6 +87,11 @@ impl LiveExchange {
         }
     }
 
+    /// Whether cancels were sent that Binance has not confirmed yet.
+    pub fn cancels_pending(&self) -> bool {
+        !self.canceling.is_empty()
+    }
+
     /// The requests queued since the last call, in the order the core made them.
     pub fn take_outgoing(&mut self) -> Vec<Outgoing> {
         std::mem::take(&mut self.outbox)

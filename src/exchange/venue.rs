@@ -61,6 +61,14 @@ impl Venue {
         matches!(self.inner, Inner::Live(_))
     }
 
+    /// Whether cancels sent to the real exchange await its confirmation.
+    pub fn cancels_pending(&self) -> bool {
+        match &self.inner {
+            Inner::Sim(_) => false,
+            Inner::Live(x) => x.cancels_pending(),
+        }
+    }
+
     pub fn live_mut(&mut self) -> Option<&mut LiveExchange> {
         match &mut self.inner {
             Inner::Sim(_) => None,

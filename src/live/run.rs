@@ -63,6 +63,8 @@ pub async fn drive(
                     edges.monitor.reset();
                 }
                 if !control(&mut paper, c, &mut out) {
+                    flush(&mut paper, &edges);
+                    settle(&mut paper, &mut edges, &mut out).await;
                     crate::paper::send_to(&paper, &mut out, &updates);
                     return paper;
                 }
@@ -94,6 +96,31 @@ pub async fn drive(
         }
         flush(&mut paper, &edges);
         crate::paper::send_to(&paper, &mut out, &updates);
+    }
+}
+
+/// How long a live shutdown waits for Binance to confirm the cancels it sent.
+const SETTLE: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// On shutdown: the cancels sent (`[service] on_shutdown = "cancel"`) are followed until Binance
+/// confirms them, so the journal closes those orders before the process goes (at most `SETTLE`).
+async fn settle(paper: &mut Paper, edges: &mut Edges, out: &mut Outbox) {
+    let deadline = tokio::time::Instant::now() + SETTLE;
+    while paper.cancels_pending() && edges.account.is_some() {
+        tokio::select! {
+            a = account_event(edges.account.as_mut()) => match a {
+                FromAccount::User(e) => user(paper, edges, e, out),
+                FromAccount::Sent(s) => on_sent(paper, edges, s, out),
+                FromAccount::Ended => break,
+            },
+            () = tokio::time::sleep_until(deadline) => {
+                let text = "shutdown: Binance did not confirm every cancel in time; a restart reconciles them";
+                tracing::warn!("{text}");
+                paper.note(AlertLevel::Warn, text, out);
+                break;
+            }
+        }
+        flush(paper, edges);
     }
 }
 

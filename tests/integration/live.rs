@@ -244,6 +244,51 @@ async fn a_holding_changed_by_hand_while_down_halts_the_restarted_engine() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shutdown_that_cancels_waits_for_binance_to_confirm_before_it_ends() {
+    let clock = TokioClock::starting_at(T0);
+    let fake = fake(clock).await;
+    let dir = tempfile::tempdir().unwrap();
+    let link = open(&fake, clock, dir.path(), Mode::Live, "").await;
+    let bid = tickdesk::core::OrderRequest {
+        instrument: 0,
+        side: Side::Buy,
+        kind: tickdesk::core::OrderKind::Limit {
+            price: dec("60000"),
+        },
+        qty: Qty::Base(dec("0.01")),
+        oco: None,
+        origin: tickdesk::core::Origin::Manual,
+    };
+    link.controls
+        .send(Control::Command(Command::Place(bid)))
+        .await
+        .unwrap();
+    for _ in 0..200 {
+        if !fake.open_orders().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(fake.open_orders().len(), 1, "the bid rests on the exchange");
+    // What `[service] on_shutdown = "cancel"` does on SIGTERM: cancel all, then stop.
+    let cancel = Control::Command(Command::CancelAll);
+    link.controls.send(cancel).await.unwrap();
+    assert_eq!(link.close().await, None);
+    assert!(fake.open_orders().is_empty());
+    let journal = Journal::open(dir.path()).unwrap();
+    let session = journal
+        .last_session_of(Mode::Live.label())
+        .unwrap()
+        .unwrap();
+    let orders = journal.orders(session).unwrap();
+    assert_eq!(
+        orders.iter().map(|o| o.status).collect::<Vec<_>>(),
+        [tickdesk::core::OrderStatus::Canceled],
+        "the journal saw Binance's confirmation before the engine ended"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_kill_switch_stays_on_across_a_restart() {
     let clock = TokioClock::starting_at(T0);
     let fake = fake(clock).await;
