@@ -201,6 +201,12 @@ impl Context {
         Ok(Loaded::load(&self.sources)?)
     }
 
+    /// The directory of the user's config file (themes, keymap.toml, layouts.toml, keys), if any.
+    pub fn config_dir(&self) -> Option<PathBuf> {
+        let file = self.sources.user_file.as_ref()?;
+        file.parent().map(std::path::Path::to_path_buf)
+    }
+
     pub fn data_dir(&self, loaded: &Loaded) -> anyhow::Result<PathBuf> {
         Ok(loaded.data_dir(self.data_dir_flag.as_deref())?)
     }

@@ -25,12 +25,7 @@ pub fn run(ctx: &Context) -> anyhow::Result<ExitCode> {
     let options = crate::tui::Options {
         config: loaded.config.clone(),
         data_dir: dir.clone(),
-        config_dir: ctx
-            .sources
-            .user_file
-            .as_ref()
-            .and_then(|f| f.parent())
-            .map(std::path::Path::to_path_buf),
+        config_dir: ctx.config_dir(),
         logs,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()

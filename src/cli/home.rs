@@ -70,7 +70,7 @@ pub fn workstation(ctx: &Context, live: bool) -> anyhow::Result<ExitCode> {
     let options = crate::tui::Options {
         config: loaded.config.clone(),
         data_dir: dir.clone(),
-        config_dir: loaded_config_dir(ctx),
+        config_dir: ctx.config_dir(),
         logs,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -125,14 +125,6 @@ fn stakes(config: &crate::config::Config) -> Vec<String> {
         format!("Strategies: {strategies}"),
         "Asked once per data dir.".to_string(),
     ]
-}
-
-fn loaded_config_dir(ctx: &Context) -> Option<std::path::PathBuf> {
-    ctx.sources
-        .user_file
-        .as_ref()
-        .and_then(|f| f.parent())
-        .map(std::path::Path::to_path_buf)
 }
 
 pub fn run(_ctx: &Context, loaded: &Loaded, dir: &Path) -> anyhow::Result<ExitCode> {

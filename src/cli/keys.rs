@@ -51,19 +51,18 @@ pub fn run(
     dir: &Path,
     cmd: KeysCommand,
 ) -> anyhow::Result<ExitCode> {
-    let config_dir = ctx
-        .sources
-        .user_file
-        .as_ref()
-        .and_then(|f| f.parent())
-        .map(Path::to_path_buf);
-    let paths = KeyPaths::new(&ctx.sources.env, config_dir, dir.to_path_buf());
+    let paths = key_paths(ctx, dir);
     let mut passphrase = EnvOrPrompt(&ctx.sources.env);
     match cmd {
         KeysCommand::Set { to } => set(ctx, &paths, &mut passphrase, to),
         KeysCommand::Test => test(ctx, loaded, &paths, &mut passphrase),
         KeysCommand::Remove { from } => remove(ctx, &paths, from),
     }
+}
+
+/// Where keys are looked for: the environment, the config dir, the data dir.
+fn key_paths(ctx: &Context, dir: &Path) -> KeyPaths {
+    KeyPaths::new(&ctx.sources.env, ctx.config_dir(), dir.to_path_buf())
 }
 
 /// The keys' two signers (the trading client's and the user-data stream's) for a live engine,
@@ -73,13 +72,7 @@ pub fn signers(
     ctx: &Context,
     dir: &Path,
 ) -> anyhow::Result<Option<(crate::binance::Signer, crate::binance::Signer)>> {
-    let config_dir = ctx
-        .sources
-        .user_file
-        .as_ref()
-        .and_then(|f| f.parent())
-        .map(Path::to_path_buf);
-    let paths = KeyPaths::new(&ctx.sources.env, config_dir, dir.to_path_buf());
+    let paths = key_paths(ctx, dir);
     let mut passphrase = EnvOrPrompt(&ctx.sources.env);
     let lookup = secrets::find(&paths, &ctx.sources.env, &mut passphrase)?;
     let Some(found) = lookup.found else {
