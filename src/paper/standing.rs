@@ -4,25 +4,16 @@
 //! halted and paused as it stopped, so a crash never lifts a kill switch.
 
 use super::{Entry, Paper};
+use crate::risk::Halt;
 
-/// The halt (as JSON) and the names of the paused strategies.
-pub type Standing = (Option<String>, Vec<String>);
+/// The halt and whether each strategy runs, as last journaled.
+pub type Standing = (Option<Halt>, Vec<bool>);
 
 impl Paper {
     /// The session's standing state as it is now.
     pub(super) fn standing_now(&self) -> Standing {
-        let halt = self
-            .engine
-            .risk()
-            .halted()
-            .and_then(|h| serde_json::to_string(h).ok());
-        let names = &self.engine.observer().strategy_names;
-        let states = self.engine.strategy_states();
-        let paused = states
-            .iter()
-            .zip(names)
-            .filter(|((running, _), _)| !running);
-        (halt, paused.map(|(_, n)| n.clone()).collect())
+        let halt = self.engine.risk().halted().cloned();
+        (halt, self.engine.running().collect())
     }
 
     /// A carried-on session halts and pauses as it did when it stopped (a kill switch stays on
@@ -32,7 +23,7 @@ impl Paper {
             return;
         };
         let read = |key| journal.state(session, key).ok().flatten();
-        let halt = read("halt").and_then(|h| serde_json::from_str::<crate::risk::Halt>(&h).ok());
+        let halt = read("halt").and_then(|h| serde_json::from_str::<Halt>(&h).ok());
         let paused: Vec<String> = read("paused")
             .and_then(|p| serde_json::from_str(&p).ok())
             .unwrap_or_default();
@@ -49,26 +40,36 @@ impl Paper {
         }
     }
 
-    /// Entries for what changed in the standing state since it was last journaled.
+    /// Entries for what changed in the standing state since it was last journaled. Called after
+    /// every step, so the comparison allocates nothing; only a change is serialized.
     pub(super) fn standing_entries(&mut self) -> Vec<Entry> {
-        let now = self.standing_now();
-        if now == self.standing {
+        let halt = self.engine.risk().halted();
+        let halt_changed = halt != self.standing.0.as_ref();
+        let running_changed = !self.engine.running().eq(self.standing.1.iter().copied());
+        if !halt_changed && !running_changed {
             return Vec::new();
         }
         let mut out = Vec::new();
-        if now.0 != self.standing.0 {
+        if halt_changed {
             out.push(Entry::State {
                 key: "halt".into(),
-                value: now.0.clone(),
+                value: halt.and_then(|h| serde_json::to_string(h).ok()),
             });
         }
-        if now.1 != self.standing.1 {
+        if running_changed {
+            let names = &self.engine.observer().strategy_names;
+            let paused: Vec<&String> = self
+                .engine
+                .running()
+                .zip(names)
+                .filter_map(|(running, name)| (!running).then_some(name))
+                .collect();
             out.push(Entry::State {
                 key: "paused".into(),
-                value: serde_json::to_string(&now.1).ok(),
+                value: serde_json::to_string(&paused).ok(),
             });
         }
-        self.standing = now;
+        self.standing = self.standing_now();
         out
     }
 }

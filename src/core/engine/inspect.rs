@@ -104,6 +104,11 @@ impl<X: Exchange, O: EngineObserver> Engine<X, O> {
         self.risk = crate::risk::Risk::new(config);
     }
 
+    /// Whether each strategy runs (not paused), in order.
+    pub fn running(&self) -> impl Iterator<Item = bool> + '_ {
+        self.strategies.iter().map(|s| s.running)
+    }
+
     /// Each strategy: running or paused, and its last signal.
     pub fn strategy_states(&self) -> Vec<(bool, Option<&Signal>)> {
         self.strategies
