@@ -59,6 +59,16 @@ pub struct Paper {
     session: Option<i64>,
     /// The standing state last journaled (`standing`).
     standing: Standing,
+    /// What a carried-on session's risk layer resumes from, until `rearm` takes it.
+    carried: Carried,
+}
+
+/// A carried-on session's fills as the core saw them (`None` when not carried on; why not, when
+/// the journal could not be read), and the highest one-cancels-other group it used.
+#[derive(Debug, Default)]
+struct Carried {
+    fills: Option<Result<Vec<crate::core::Fill>, String>>,
+    last_group: u64,
 }
 
 /// A strategy with the name the desk, the journal and `[risk.strategies.NAME]` know it by.
@@ -123,13 +133,25 @@ impl Paper {
         }
         engine.start();
         engine.skip_ids(setup.trading.first_id);
+        let mut carried = Carried {
+            fills: None,
+            last_group: setup.trading.last_group,
+        };
         if let (Some(session), Some(j)) = (setup.trading.session, setup.journal.as_ref()) {
             match j.fills(session) {
-                Ok(fills) => {
+                Ok(rows) => {
                     let open = engine.exchange().open_orders().to_vec();
-                    engine.observer_mut().resume(&fills, &open);
+                    let desk = engine.observer_mut();
+                    desk.resume(&rows, &open);
+                    carried.fills = Some(Ok(rows
+                        .iter()
+                        .filter_map(|r| r.to_fill(&desk.symbols, &desk.strategy_names))
+                        .collect()));
                 }
-                Err(e) => tracing::error!("journal: the session's fills cannot be read: {e}"),
+                Err(e) => {
+                    tracing::error!("journal: the session's fills cannot be read: {e}");
+                    carried.fills = Some(Err(e.to_string()));
+                }
             }
         }
         let initial = match setup.trading.mode {
@@ -168,6 +190,7 @@ impl Paper {
             mode: setup.trading.mode,
             feed: None,
             standing: Standing::default(),
+            carried,
         };
         if setup.trading.session.is_some() {
             paper.restore_standing();
@@ -451,27 +474,16 @@ impl Paper {
     /// the exchange and places again those that should rest but do not. Journaled like any step;
     /// the live loop sends what it placed.
     pub fn rearm(&mut self, out: &mut Outbox) {
-        let (Some(journal), Some(session)) = (self.journal.as_ref(), self.session) else {
-            return;
-        };
-        let read = journal
-            .fills(session)
-            .and_then(|f| Ok((f, journal.orders(session)?)));
-        let (rows, orders) = match read {
-            Ok(read) => read,
-            Err(e) => {
+        let fills = match self.carried.fills.take() {
+            None => return,
+            Some(Ok(fills)) => fills,
+            Some(Err(e)) => {
                 let text = format!("exits cannot be re-placed: the journal cannot be read: {e}");
-                tracing::error!("{text}");
                 return self.note(AlertLevel::Error, text, out);
             }
         };
-        let desk = self.engine.observer();
-        let fills: Vec<_> = rows
-            .iter()
-            .filter_map(|r| r.to_fill(&desk.symbols, &desk.strategy_names))
-            .collect();
         self.engine.observer_mut().now = self.engine.now();
-        let last_group = orders.iter().filter_map(|o| o.oco).max().unwrap_or(0);
+        let last_group = self.carried.last_group;
         self.engine.resume_risk(&fills, &self.candles, last_group);
         self.drain(out);
         out.changed = true;

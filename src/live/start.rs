@@ -126,6 +126,7 @@ pub async fn open(s: Start) -> Result<(Paper, Edges), LiveError> {
         let strategy_names: Vec<String> = strategies.iter().map(|s| s.0.clone()).collect();
         let rows = journal.orders(session)?;
         trading.first_id = rows.iter().map(|r| r.id).max().unwrap_or(0);
+        trading.last_group = rows.iter().filter_map(|r| r.oco).max().unwrap_or(0);
         let restore = Restore {
             trade: &trade,
             ids: &ids,

@@ -57,6 +57,8 @@ pub struct Trading {
     pub session: Option<i64>,
     /// The highest order id the carried-on session used.
     pub first_id: crate::core::OrderId,
+    /// The highest one-cancels-other group the carried-on session used (new exits go above).
+    pub last_group: u64,
 }
 
 impl PaperSetup {
