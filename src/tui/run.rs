@@ -40,6 +40,19 @@ pub struct Options {
     pub logs: LogBuffer,
 }
 
+impl Options {
+    /// The configured colour theme (the user's themes directory first), at this terminal's depth.
+    fn theme(&self) -> anyhow::Result<Theme> {
+        let themes = self.config_dir.as_ref().map(|d| d.join("themes"));
+        let depth = ColorDepth::detect();
+        Ok(Theme::load(
+            &self.config.ui.theme,
+            themes.as_deref(),
+            depth,
+        )?)
+    }
+}
+
 /// What ended the loop.
 enum Exit {
     Quit,
@@ -101,12 +114,7 @@ pub async fn run_live(
 ) -> anyhow::Result<bool> {
     let mut keys = read_keys();
     let mut screen = Screen::take_over()?;
-    let themes = opts.config_dir.as_ref().map(|d| d.join("themes"));
-    let theme = Theme::load(
-        &opts.config.ui.theme,
-        themes.as_deref(),
-        ColorDepth::detect(),
-    )?;
+    let theme = opts.theme()?;
     if let Some(c) = confirm
         && !super::confirm::ask(&mut screen.terminal, &mut keys, &theme, &c).await?
     {
@@ -117,7 +125,7 @@ pub async fn run_live(
     let replica = paper.replica();
     let interval = opts.config.paper.interval;
     let core = Core::Live(Box::new((paper, edges)));
-    Session::build(opts, core, replica, interval)?
+    Session::build(opts, theme, core, replica, interval)?
         .run(screen, keys)
         .await?;
     Ok(true)
@@ -158,7 +166,14 @@ impl Session {
         let base_interval = setup.interval;
         let paper = Paper::new(setup)?;
         let replica = paper.replica();
-        Self::build(opts, Core::Local(Box::new(paper)), replica, base_interval)
+        let theme = opts.theme()?;
+        Self::build(
+            opts,
+            theme,
+            Core::Local(Box::new(paper)),
+            replica,
+            base_interval,
+        )
     }
 
     /// The workstation on a running engine, through its control socket.
@@ -166,8 +181,9 @@ impl Session {
         let replica = std::mem::take(&mut remote.replica);
         let base_interval = replica.interval.unwrap_or(opts.config.paper.interval);
         let pid = remote.hello.pid;
-        let mut session =
-            Self::build(opts, Core::Remote(Box::new(remote)), replica, base_interval)?;
+        let theme = opts.theme()?;
+        let core = Core::Remote(Box::new(remote));
+        let mut session = Self::build(opts, theme, core, replica, base_interval)?;
         session.ui.note(
             AlertLevel::Info,
             format!("attached to pid {pid} · q detaches"),
@@ -177,14 +193,13 @@ impl Session {
 
     fn build(
         opts: Options,
+        theme: Theme,
         core: Core,
         replica: Replica,
         base_interval: crate::market::Interval,
     ) -> anyhow::Result<Self> {
         let cfg = &opts.config;
         let dir = opts.config_dir.as_deref();
-        let themes = dir.map(|d| d.join("themes"));
-        let theme = Theme::load(&cfg.ui.theme, themes.as_deref(), ColorDepth::detect())?;
         let keymap = Keymap::load(dir.map(|d| d.join("keymap.toml")).as_deref())?;
         let layouts = Layouts::load(dir.map(|d| d.join("layouts.toml")).as_deref())?;
         let journal = Journal::open(&opts.data_dir)?;
