@@ -39,15 +39,17 @@ fn candles(n: i64) -> Vec<Candle> {
         .collect()
 }
 
-async fn fake(clock: TokioClock) -> FakeBinance {
-    let fake = FakeBinance::start(clock).await;
+/// The account every live test starts from (10 000 USDT, no BTC) and a BTCUSDT book bid at
+/// 64 000 / 63 990 with these `asks`.
+pub fn stock(fake: &FakeBinance, asks: &[(&str, &str)]) {
     fake.set_balance("USDT", "10000");
     fake.set_balance("BTC", "0");
-    fake.set_book(
-        "BTCUSDT",
-        &[("64000", "5"), ("63990", "5")],
-        &[("64010", "0.004"), ("64020", "5")],
-    );
+    fake.set_book("BTCUSDT", &[("64000", "5"), ("63990", "5")], asks);
+}
+
+async fn fake(clock: TokioClock) -> FakeBinance {
+    let fake = FakeBinance::start(clock).await;
+    stock(&fake, &[("64010", "0.004"), ("64020", "5")]);
     fake.hold("BTCUSDT", Interval::M1, candles(30));
     fake
 }

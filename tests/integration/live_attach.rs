@@ -3,7 +3,7 @@
 //! and confirmed, reaches the exchange and fills; detaching leaves the engine trading.
 
 use crate::live_crash::rig;
-use crate::workstation::{have_tmux, in_tmux};
+use crate::workstation::have_tmux;
 
 #[test]
 fn an_order_from_an_attached_workstation_reaches_the_exchange_and_detaching_leaves_the_engine() {
@@ -12,15 +12,7 @@ fn an_order_from_an_attached_workstation_reaches_the_exchange_and_detaching_leav
     }
     let r = rig();
     let mut engine = r.start(None);
-    let bin = env!("CARGO_BIN_EXE_tickdesk");
-    let script = format!(
-        "cd {d} && env -i PATH=/usr/bin:/bin HOME={d} LANG=C.UTF-8 TERM=xterm-256color \
-         {bin} --config {c} --data-dir {data} attach; echo EXITED $?; sleep 60",
-        d = r.sb.path().display(),
-        c = r.config.display(),
-        data = r.sb.data_dir().display(),
-    );
-    let t = in_tmux(&format!("tickdesk-attach-{}", std::process::id()), &script);
+    let t = r.in_terminal("tickdesk-attach", "", "attach");
     let first = t.wait_for("attached to pid", 20);
     assert!(first.contains("LIVE"), "{first}");
     t.keys(&["b"]);

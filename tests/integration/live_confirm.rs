@@ -6,22 +6,11 @@
 
 use crate::fake_binance::{DOC_API_KEY, DOC_SECRET};
 use crate::live_crash::{Rig, rig};
-use crate::workstation::{Tmux, have_tmux, in_tmux};
+use crate::workstation::{Tmux, have_tmux};
 
 fn start(r: &Rig, n: usize) -> Tmux {
-    let bin = env!("CARGO_BIN_EXE_tickdesk");
-    let script = format!(
-        "cd {d} && env -i PATH=/usr/bin:/bin HOME={d} LANG=C.UTF-8 TERM=xterm-256color \
-         TICKDESK_API_KEY={DOC_API_KEY} TICKDESK_API_SECRET={DOC_SECRET} \
-         {bin} --config {c} --data-dir {data} run --live; echo EXITED $?; sleep 60",
-        d = r.sb.path().display(),
-        c = r.config.display(),
-        data = r.sb.data_dir().display(),
-    );
-    in_tmux(
-        &format!("tickdesk-live-{}-{n}", std::process::id()),
-        &script,
-    )
+    let keys = format!("TICKDESK_API_KEY={DOC_API_KEY} TICKDESK_API_SECRET={DOC_SECRET}");
+    r.in_terminal(&format!("tickdesk-live-{n}"), &keys, "run --live")
 }
 
 #[test]

@@ -55,13 +55,7 @@ pub fn rig() -> Rig {
     let fake = rt.block_on(FakeBinance::start_with(Arc::new(
         tickdesk::clock::SystemClock,
     )));
-    fake.set_balance("USDT", "10000");
-    fake.set_balance("BTC", "0");
-    fake.set_book(
-        "BTCUSDT",
-        &[("64000", "5"), ("63990", "5")],
-        &[("64010", "5"), ("64020", "5")],
-    );
+    crate::live::stock(&fake, &[("64010", "5"), ("64020", "5")]);
     let sb = Sandbox::new();
     let config = sb.path().join("live.toml");
     std::fs::write(&config, config_text(&fake)).unwrap();
@@ -108,6 +102,20 @@ impl Rig {
             std::thread::sleep(Duration::from_millis(50));
         }
         child
+    }
+
+    /// A tmux session `name` running tickdesk on this rig's config and data dir with `args`, in a
+    /// clean environment plus `env` (`KEY=value …`); it prints `EXITED <code>` when it ends.
+    pub fn in_terminal(&self, name: &str, env: &str, args: &str) -> crate::workstation::Tmux {
+        let script = format!(
+            "cd {d} && env -i PATH=/usr/bin:/bin HOME={d} LANG=C.UTF-8 TERM=xterm-256color {env} \
+             {bin} --config {c} --data-dir {data} {args}; echo EXITED $?; sleep 60",
+            d = self.sb.path().display(),
+            bin = env!("CARGO_BIN_EXE_tickdesk"),
+            c = self.config.display(),
+            data = self.sb.data_dir().display(),
+        );
+        crate::workstation::in_tmux(&format!("{name}-{}", std::process::id()), &script)
     }
 
     fn err(&self) -> String {

@@ -6,7 +6,7 @@
 //! with it, all journaled.
 
 use crate::fake_binance::{ConnKind, FakeBinance, Kind, Order, Side as Venue};
-use crate::live::{T0, dec, open_with, until};
+use crate::live::{T0, dec, open_with, stock, until};
 use rust_decimal::Decimal;
 use std::time::Duration;
 use tickdesk::clock::TokioClock;
@@ -37,13 +37,7 @@ fn falling(n: i64) -> Vec<Candle> {
 async fn fake(clock: TokioClock) -> FakeBinance {
     let fake = FakeBinance::start(clock).await;
     fake.set_commission("0", "0");
-    fake.set_balance("USDT", "10000");
-    fake.set_balance("BTC", "0");
-    fake.set_book(
-        "BTCUSDT",
-        &[("64000", "5"), ("63990", "5")],
-        &[("64010", "5"), ("64020", "5")],
-    );
+    stock(&fake, &[("64010", "5"), ("64020", "5")]);
     fake.hold("BTCUSDT", Interval::M1, falling(30));
     fake
 }
