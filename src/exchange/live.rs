@@ -186,21 +186,20 @@ impl LiveExchange {
         }
     }
 
-    #[allow(
-        clippy::too_many_arguments,
-        reason = "the fields of one fill report, passed on as they came"
-    )]
-    fn fill(
-        &mut self,
-        id: OrderId,
-        qty: Decimal,
-        price: Decimal,
-        quote: Decimal,
-        fee: Decimal,
-        maker: bool,
-        time: i64,
-        out: &mut Vec<ExecEvent>,
-    ) {
+    /// A `Report::Fill`: the order's fill count, the mirror's balances and the core's fill.
+    fn fill(&mut self, report: Report, out: &mut Vec<ExecEvent>) {
+        let Report::Fill {
+            order: id,
+            qty,
+            price,
+            quote,
+            fee,
+            maker,
+            time,
+        } = report
+        else {
+            return;
+        };
         let Some(o) = self
             .orders
             .iter_mut()
@@ -322,15 +321,7 @@ impl super::Exchange for LiveExchange {
                 filled,
                 reason,
             } => self.order_report(order, status, filled, reason, out),
-            Report::Fill {
-                order,
-                qty,
-                price,
-                quote,
-                fee,
-                maker,
-                time,
-            } => self.fill(order, qty, price, quote, fee, maker, time, out),
+            fill @ Report::Fill { .. } => self.fill(fill, out),
             Report::Balances(b) => self.set_balances(&b),
         }
     }
