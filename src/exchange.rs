@@ -18,6 +18,18 @@ use crate::core::{Account, Fill, Order, OrderId, OrderStatus, Reject};
 use crate::market::Candle;
 use rust_decimal::Decimal;
 
+/// Binance takes an amount of the quote asset (`quoteOrderQty`) for market orders only; both
+/// adapters refuse any other order that names one.
+fn quote_amount_allowed(req: &crate::core::OrderRequest) -> Result<(), Reject> {
+    if matches!(req.qty, crate::core::Qty::Quote(_)) && req.kind != crate::core::OrderKind::Market {
+        return Err(Reject::new(
+            "INVALID",
+            "only market orders may name a quote amount",
+        ));
+    }
+    Ok(())
+}
+
 /// Price levels of one side of a book, best first: (price, quantity).
 pub type Levels = Vec<(Decimal, Decimal)>;
 

@@ -15,8 +15,7 @@
 use super::locks::{self, Locks};
 use super::{ExecEvent, Report, SymbolRules};
 use crate::core::{
-    Account, Asset, Fill, Liquidity, Order, OrderId, OrderKind, OrderRequest, OrderStatus, Qty,
-    Reject, Side,
+    Account, Asset, Fill, Liquidity, Order, OrderId, OrderRequest, OrderStatus, Qty, Reject, Side,
 };
 use crate::market::Candle;
 use rust_decimal::Decimal;
@@ -269,12 +268,7 @@ impl super::Exchange for LiveExchange {
         if request.instrument >= self.rules.len() {
             return Err(Reject::new("INVALID", "no such instrument"));
         }
-        if matches!(request.qty, Qty::Quote(_)) && request.kind != OrderKind::Market {
-            return Err(Reject::new(
-                "INVALID",
-                "only market orders may name a quote amount",
-            ));
-        }
+        super::quote_amount_allowed(&request)?;
         let need = self.requirement(&request);
         self.locks
             .lock(&mut self.account, &self.orders, (id, request.oco), need)?;

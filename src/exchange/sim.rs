@@ -438,10 +438,8 @@ impl SimExchange {
 /// Exchange-side validation: the request is well-formed and within the symbol's filters.
 fn check_shape(req: &OrderRequest, rules: &SymbolRules, reference: Decimal) -> Result<(), Reject> {
     let invalid = |why: &str| Err(Reject::new("INVALID", why.to_string()));
+    super::quote_amount_allowed(req)?;
     if let Qty::Quote(amount) = req.qty {
-        if req.kind != OrderKind::Market {
-            return invalid("only market orders may name a quote amount");
-        }
         if amount <= Decimal::ZERO {
             return invalid("the quote amount must be positive");
         }
